@@ -1,0 +1,58 @@
+"""An image built once from the repo's Dockerfile, then shipped to every host that runs it.
+
+Built on one engine (the local one, or a chosen host's) and streamed to each other host with
+`docker save | ssh <host> docker load`, so hosts need no registry and no access to one; the
+build's base image is the only thing the build engine pulls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pulumi
+import pulumi_command as command
+import pulumi_docker as docker
+
+from components.ssh_access import SshAccess
+from model.cluster import Cluster, Host
+from render.image_shipping import remove_image_command, ship_image_command
+
+
+class DistributedImage(pulumi.ComponentResource):
+    """`image_id` is the built image's ID; `ready_on[host]` is what a container there waits for."""
+
+    image_id: pulumi.Output[str]
+    ready_on: dict[str, pulumi.Resource]
+
+    def __init__(self, name: str, cluster: Cluster, access: SshAccess, *, context: str, tag: str,
+                 build_provider: docker.Provider, build_host: Host | None, targets: Sequence[Host],
+                 host_ready: Mapping[str, Sequence[pulumi.Resource]],
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("multihost-slurm:images:DistributedImage", name, None, opts)
+        depends = list(host_ready.get(build_host.name, ())) if build_host else []
+        image = docker.Image(
+            f"{name}-image",
+            image_name=tag,
+            build=docker.DockerBuildArgs(context=context, dockerfile=f"{context}/Dockerfile",
+                                         builder_version=docker.BuilderVersion.BUILDER_V1),
+            skip_push=True,
+            opts=pulumi.ResourceOptions(parent=self, provider=build_provider, depends_on=depends),
+        )
+        self.image_id = image.repo_digest
+        self.ready_on = {}
+        for host in targets:
+            if build_host is not None and host.name == build_host.name:
+                self.ready_on[host.name] = image
+                continue
+            create = pulumi.Output.all(access.ssh_options, self.image_id).apply(
+                lambda args, h=host: ship_image_command(cluster, access.identity_path, tag, args[1], h, build_host))
+            self.ready_on[host.name] = command.local.Command(
+                f"{name}-image-to-{host.name}",
+                create=create,
+                delete=remove_image_command(cluster, access.identity_path, tag, host),
+                triggers=[self.image_id],
+                add_previous_output_in_env=False,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(host_ready.get(host.name, ())),
+                                            delete_before_replace=True),
+            )
+        self.register_outputs({"imageId": self.image_id})

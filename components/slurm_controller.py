@@ -1,0 +1,42 @@
+"""slurmctld on the controller host: slurm.conf in a volume, the munge key uploaded, state on a volume."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+import pulumi
+import pulumi_docker as docker
+
+from components.remote_script import remote_script
+from components.spec_container import container_from_spec
+from components.ssh_access import SshAccess
+from model.cluster import Cluster
+from render.containers import controller_spec, slurm_etc_volume
+from render.slurm_conf import install_slurm_conf_script, render_slurm_conf
+
+
+class SlurmController(pulumi.ComponentResource):
+    container: docker.Container
+    conf_digest: str  # changes whenever slurm.conf does
+
+    def __init__(self, cluster: Cluster, access: SshAccess, *, provider: docker.Provider,
+                 image_id: pulumi.Output[str], network: pulumi.Input[str], munge_key: pulumi.Output[str],
+                 after: Sequence[pulumi.Resource], opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("multihost-slurm:slurm:SlurmController", cluster.controller_name, None, opts)
+        conf = render_slurm_conf(cluster)
+        self.conf_digest = hashlib.sha256(conf.encode()).hexdigest()
+        etc = docker.Volume(slurm_etc_volume(cluster), name=slurm_etc_volume(cluster),
+                            opts=pulumi.ResourceOptions(parent=self, provider=provider))
+        install = remote_script(
+            "slurm-conf", access, cluster.controller,
+            create=pulumi.Output.all(etc.name, image_id).apply(
+                lambda args: install_slurm_conf_script(cluster, args[0], args[1])),
+            stdin=conf,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(after)),
+        )
+        self.container = container_from_spec(controller_spec(cluster), image=image_id, provider=provider,
+                                             parent=self, network=network, munge_key=munge_key,
+                                             depends_on=[*after, install],
+                                             existing_volumes={slurm_etc_volume(cluster): etc})
+        self.register_outputs({"container": self.container.name, "slurmConfSha256": self.conf_digest})

@@ -1,0 +1,68 @@
+"""Turn a rendered `ContainerSpec` into a named volume per mount and a `docker.Container`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pulumi
+import pulumi_docker as docker
+
+from render.containers import MUNGE_KEY_PATH, MUNGE_UID, ContainerSpec
+
+# Container fields the provider records on update without applying them (see README, pulumi-docker):
+# a change to one of them must replace the container.
+REPLACE_ON_CHANGES = ["healthcheck", "tmpfs", "init"]
+
+
+def container_from_spec(
+    spec: ContainerSpec,
+    *,
+    image: pulumi.Input[str],
+    provider: docker.Provider,
+    parent: pulumi.Resource,
+    network: pulumi.Input[str] | None = None,
+    munge_key: pulumi.Output[str] | None = None,
+    depends_on: Sequence[pulumi.Resource] = (),
+    existing_volumes: Mapping[str, docker.Volume] | None = None,
+) -> docker.Container:
+    """`existing_volumes`: volumes of the spec that the caller already made (by volume name)."""
+    existing_volumes = existing_volumes or {}
+    opts = pulumi.ResourceOptions(parent=parent, provider=provider)
+    volumes = []
+    for volume_name, path in spec.volumes:
+        volume = existing_volumes.get(volume_name) or docker.Volume(
+            volume_name, name=volume_name,
+            labels=[docker.VolumeLabelArgs(label=k, value=v) for k, v in spec.labels.items()], opts=opts)
+        volumes.append(docker.ContainerVolumeArgs(volume_name=volume.name, container_path=path))
+    uploads = [docker.ContainerUploadArgs(file=u.path, content=u.content, permissions=u.mode) for u in spec.uploads]
+    if spec.munge_key:
+        if munge_key is None:
+            raise ValueError(f"container {spec.name} needs the munge key")
+        uploads.append(docker.ContainerUploadArgs(file=MUNGE_KEY_PATH, content_base64=munge_key, permissions="0400",
+                                                  owner=str(MUNGE_UID), group=str(MUNGE_UID)))
+    check = spec.healthcheck
+    return docker.Container(
+        spec.resource_name,
+        name=spec.name,
+        hostname=spec.hostname or spec.name,
+        image=image,
+        command=list(spec.command),
+        ports=[docker.ContainerPortArgs(internal=inside, external=outside) for inside, outside in spec.ports],
+        volumes=volumes,
+        uploads=uploads or None,
+        networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=network, aliases=[spec.name])]
+        if network is not None else None,
+        healthcheck=docker.ContainerHealthcheckArgs(
+            tests=list(check.test), interval=check.interval, timeout=check.timeout, retries=check.retries,
+            start_period=check.start_period,
+        ) if check else None,
+        wait=check is not None,
+        wait_timeout=300 if check else None,
+        restart="unless-stopped",
+        labels=[docker.ContainerLabelArgs(label=k, value=v) for k, v in spec.labels.items()],
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
+            delete_before_replace=True,
+            replace_on_changes=REPLACE_ON_CHANGES,
+            depends_on=list(depends_on),
+        )),
+    )

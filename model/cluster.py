@@ -1,0 +1,142 @@
+"""The validated, typed model of one stack's cluster.
+
+Everything here is plain data: built once from the stack config by `model.config`, then read by
+the pure renderers (`render/`) and the Pulumi components (`components/`). No secrets live here;
+the SSH key and the munge key flow as Pulumi Outputs.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a host does. A host may have several roles."""
+
+    KV = "kv"  # runs the key/value store (Consul or etcd); the seed's login host
+    CONTROLLER = "controller"  # runs slurmctld
+    COMPUTE = "compute"  # runs slurmd containers
+
+
+class OverlayMode(StrEnum):
+    SWARM = "swarm"  # Swarm mode + an attachable overlay network (Docker 17.06 and later)
+    KV = "kv"  # the seed's cluster-store/cluster-advertise overlay (Docker up to 22.x)
+
+
+class KvStore(StrEnum):
+    CONSUL = "consul"
+    ETCD = "etcd"
+
+
+SLURMCTLD_PORT = 6817
+SLURMD_PORT = 6818
+CONSUL_HTTP_PORT = 8500
+ETCD_CLIENT_PORT = 2379
+ENGINE_ADVERTISE_PORT = 2376  # the seed's --cluster-advertise=<if>:2376
+
+
+@dataclass(frozen=True)
+class Host:
+    """One Docker host, reached over SSH."""
+
+    name: str
+    address: str  # where SSH (and the Docker ssh:// connection) reaches the host
+    ssh_port: int
+    ssh_user: str
+    roles: frozenset[Role]
+    advertise: str  # address or interface the overlay advertises on this host
+    node_names: tuple[str, ...]  # Slurm nodes (slurmd containers) this host runs
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+
+@dataclass(frozen=True)
+class Node:
+    """One slurmd container: a dynamic Slurm node whose features name its partitions."""
+
+    name: str
+    index: int
+    host: str
+    slot: int  # position of this node among its host's slurmd containers
+    partitions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Partition:
+    name: str
+    nodes: tuple[str, ...]
+    default: bool
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    name: str
+    subnet: ipaddress.IPv4Network
+
+
+@dataclass(frozen=True)
+class LabSettings:
+    """Present in lab stacks: the program creates every host as a container on the local engine."""
+
+    subnet: ipaddress.IPv4Network
+    debian_release: str  # of the lab hosts' image, which decides their Docker version
+
+    def host_address(self, position: int) -> str:
+        return str(self.subnet.network_address + 10 + position)
+
+
+@dataclass(frozen=True)
+class ImageSettings:
+    build_on: str | None  # a host name, or None for the local engine
+    slurm_tag: str
+    consul_image: str
+
+
+@dataclass(frozen=True)
+class Cluster:
+    project: str
+    stack: str
+    cluster_name: str
+    controller_name: str  # hostname of the slurmctld container == SlurmctldHost
+    overlay: OverlayMode
+    kv_store: KvStore | None  # None: no key/value store at all (swarm mode without a kv host)
+    hosts: tuple[Host, ...]
+    nodes: tuple[Node, ...]
+    partitions: tuple[Partition, ...]
+    network: NetworkSettings
+    local_docker_host: str
+    lab: LabSettings | None
+    images: ImageSettings
+    max_nodes: int
+    readiness_timeout: int
+
+    def host(self, name: str) -> Host:
+        return next(h for h in self.hosts if h.name == name)
+
+    def hosts_with(self, role: Role) -> tuple[Host, ...]:
+        return tuple(h for h in self.hosts if h.has(role))
+
+    @property
+    def controller(self) -> Host:
+        return self.hosts_with(Role.CONTROLLER)[0]
+
+    @property
+    def kv_host(self) -> Host | None:
+        kv = self.hosts_with(Role.KV)
+        return kv[0] if kv else None
+
+    @property
+    def overlay_hosts(self) -> tuple[Host, ...]:
+        """Hosts whose engines join the overlay: every host that runs a Slurm container."""
+        return tuple(h for h in self.hosts if h.has(Role.CONTROLLER) or h.has(Role.COMPUTE))
+
+    @property
+    def swarm_manager(self) -> Host:
+        """In swarm mode the controller's engine initialises the swarm and owns the network."""
+        return self.controller
+
+    def nodes_on(self, host: Host) -> tuple[Node, ...]:
+        return tuple(n for n in self.nodes if n.host == host.name)

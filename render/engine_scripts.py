@@ -1,0 +1,230 @@
+"""Shell scripts that configure each host's Docker Engine, run over SSH by `remote.Command`.
+
+They are plain POSIX sh, rendered whole into the commands' `create`/`delete` inputs so that a
+`pulumi preview` diff shows reviewers exactly what will run on their hosts. Every script is
+idempotent, names its host in every error, and keeps what it changes under
+/var/lib/multihost-slurm/<stack> so that `delete` puts the host back as it was.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from model.cluster import ENGINE_ADVERTISE_PORT, Cluster, Host, KvStore
+
+SWARM_PORT = 2377
+GOSSIP_PORT = 7946
+LAB_SUPERVISOR = "/usr/local/sbin/lab-dockerd"
+ENGINE_WAIT_SECONDS = 90
+
+
+def state_dir(cluster: Cluster) -> str:
+    return f"/var/lib/multihost-slurm/{cluster.stack}"
+
+
+def _preamble(host: Host, purpose: str) -> str:
+    return f"""\
+# {purpose} on host '{host.name}' ({host.address})
+set -eu
+fail() {{ echo "host {host.name}: $*" >&2; exit 1; }}
+if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi
+command -v docker >/dev/null 2>&1 || fail "no docker CLI on PATH: install Docker Engine (the ssh:// connection uses it too)"
+"""
+
+
+_ENGINE_CONTROL = f"""\
+restart_engine() {{
+  if [ -x {LAB_SUPERVISOR} ]; then $SUDO {LAB_SUPERVISOR} restart
+  elif [ -d /run/systemd/system ]; then $SUDO systemctl restart docker
+  elif command -v service >/dev/null 2>&1; then $SUDO service docker restart
+  else fail "cannot restart the Docker Engine: no systemd, no service command, no {LAB_SUPERVISOR}"
+  fi
+}}
+engine_log() {{
+  if [ -x {LAB_SUPERVISOR} ]; then $SUDO tail -n 12 /var/log/dockerd.log
+  elif [ -d /run/systemd/system ]; then $SUDO journalctl -u docker -n 12 --no-pager
+  else $SUDO tail -n 12 /var/log/docker.log 2>/dev/null || true
+  fi
+}}
+wait_engine() {{
+  i=0
+  while [ $i -lt {ENGINE_WAIT_SECONDS} ]; do
+    $SUDO docker version >/dev/null 2>&1 && return 0
+    sleep 1; i=$((i + 1))
+  done
+  return 1
+}}
+"""
+
+
+def _join_address(host: Host) -> str:
+    """The IP (or name) other engines dial to reach this one; an interface name can't be dialled."""
+    try:
+        ipaddress.ip_address(host.advertise)
+    except ValueError:
+        return host.address
+    return host.advertise
+
+
+# ---- swarm mode -------------------------------------------------------------------------------
+
+def swarm_init_script(cluster: Cluster, host: Host) -> str:
+    state = state_dir(cluster)
+    return _preamble(host, "Swarm mode: initialise the swarm") + f"""\
+swarm=$($SUDO docker info --format '{{{{.Swarm.LocalNodeState}}}} {{{{.Swarm.ControlAvailable}}}}' 2>&1) \\
+  || fail "the Docker Engine does not answer: $swarm"
+case "$swarm" in
+  "active true") echo "host {host.name}: already a swarm manager; left as it is" ;;
+  active*) fail "the engine is a worker of another swarm; run 'docker swarm leave' on it first" ;;
+  inactive*)
+    $SUDO docker swarm init --advertise-addr {host.advertise} >/dev/null
+    $SUDO mkdir -p {state} && $SUDO touch {state}/swarm-created
+    echo "host {host.name}: swarm initialised, advertising {host.advertise}" ;;
+  *) fail "swarm state is '$swarm'; repair it (docker swarm leave --force) and run again" ;;
+esac
+"""
+
+
+def swarm_join_token_script(cluster: Cluster, host: Host) -> str:
+    return _preamble(host, "Swarm mode: read the worker join token (stdout is kept secret)") + """\
+$SUDO docker swarm join-token -q worker
+"""
+
+
+def swarm_join_script(cluster: Cluster, host: Host, manager: Host) -> str:
+    """Join a worker; the join token arrives on stdin, never in the command."""
+    state = state_dir(cluster)
+    target = f"{_join_address(manager)}:{SWARM_PORT}"
+    return _preamble(host, f"Swarm mode: join the swarm of '{manager.name}'") + f"""\
+read -r token || fail "no join token on stdin"
+swarm=$($SUDO docker info --format '{{{{.Swarm.LocalNodeState}}}} {{{{range .Swarm.RemoteManagers}}}}{{{{.Addr}}}} {{{{end}}}}' 2>&1) \\
+  || fail "the Docker Engine does not answer: $swarm"
+case "$swarm" in
+  *" {target} "*) echo "host {host.name}: already in this swarm; left as it is" ;;
+  active*) fail "the engine is in another swarm ($swarm); run 'docker swarm leave' on it first" ;;
+  inactive*)
+    $SUDO docker swarm join --token "$token" --advertise-addr {host.advertise} {target} >/dev/null \\
+      || fail "could not join the swarm at {target}: check that TCP 2377, TCP/UDP 7946 and UDP 4789 are open"
+    $SUDO mkdir -p {state} && $SUDO touch {state}/swarm-joined
+    echo "host {host.name}: joined the swarm at {target}" ;;
+  *) fail "swarm state is '$swarm'; repair it (docker swarm leave --force) and run again" ;;
+esac
+"""
+
+
+def swarm_leave_script(cluster: Cluster, host: Host, *, manager: bool) -> str:
+    """Leave only a swarm this stack created or joined; a swarm that was there before stays."""
+    state = state_dir(cluster)
+    marker = f"{state}/swarm-created" if manager else f"{state}/swarm-joined"
+    force = " --force" if manager else ""
+    return _preamble(host, "Swarm mode: leave the swarm") + f"""\
+if [ -e {marker} ]; then
+  $SUDO docker swarm leave{force} >/dev/null 2>&1 || $SUDO docker swarm leave --force >/dev/null
+  $SUDO rm -f {marker}
+  $SUDO rmdir {state} 2>/dev/null || true
+  echo "host {host.name}: left the swarm"
+else
+  echo "host {host.name}: the swarm membership was not made by this stack; left as it is"
+fi
+"""
+
+
+# ---- kv mode (cluster-store) ------------------------------------------------------------------
+
+def kv_store_url(cluster: Cluster) -> str:
+    kv = cluster.kv_host
+    assert kv is not None and cluster.kv_store is not None
+    if cluster.kv_store is KvStore.CONSUL:
+        return f"consul://{_join_address(kv)}:8500/network"
+    return f"etcd://{_join_address(kv)}:2379"
+
+
+_MERGE_DAEMON_JSON = """\
+import json, os, shutil, sys
+path, store, advertise = sys.argv[1:4]
+try:
+    with open(path) as f:
+        current = json.load(f)
+except FileNotFoundError:
+    current = {}
+except ValueError as e:
+    sys.exit(f"{path} is not valid JSON ({e}); fix it by hand first")
+wanted = dict(current, **{"cluster-store": store, "cluster-advertise": advertise})
+if wanted == current:
+    print("unchanged")
+    sys.exit(0)
+with open(path + ".new", "w") as f:
+    json.dump(wanted, f, indent=2)
+    f.write("\\n")
+if os.path.exists(path):
+    shutil.copymode(path, path + ".new")
+os.replace(path + ".new", path)
+print("changed")
+"""
+
+
+def kv_configure_script(cluster: Cluster, host: Host) -> str:
+    """Merge cluster-store/cluster-advertise into daemon.json, keeping every other key; restart.
+
+    The first run keeps the host's original daemon.json (or notes that there was none) so that
+    `kv_restore_script` can put it back byte for byte. If the engine does not come back with the
+    new file, the previous file is restored and the engine's own error is reported.
+    """
+    state = state_dir(cluster)
+    conf = "/etc/docker/daemon.json"
+    store = kv_store_url(cluster)
+    advertise = f"{host.advertise}:{ENGINE_ADVERTISE_PORT}"
+    backend = "Consul" if cluster.kv_store is KvStore.CONSUL else "etcd"
+    return _preamble(host, f"kv mode: point the engine at {store}") + _ENGINE_CONTROL + f"""\
+version=$($SUDO docker version --format '{{{{.Server.Version}}}}' 2>&1) || fail "the Docker Engine does not answer: $version"
+major=${{version%%.*}}
+[ "$major" -lt 23 ] 2>/dev/null || fail "runs Docker Engine $version, which has no cluster-store (removed in 23.0). \\
+Fix: set overlay: swarm for this stack, or run Docker Engine 20.10-22.x on every host"
+command -v python3 >/dev/null 2>&1 || fail "kv mode merges keys into {conf} with python3, which is missing: install python3"
+$SUDO mkdir -p {state}
+if [ ! -e {state}/daemon.json.orig ] && [ ! -e {state}/daemon.json.absent ]; then
+  if [ -e {conf} ]; then $SUDO cp -p {conf} {state}/daemon.json.orig; else $SUDO touch {state}/daemon.json.absent; fi
+fi
+if [ -e {conf} ]; then $SUDO cp -p {conf} {state}/daemon.json.previous; else $SUDO rm -f {state}/daemon.json.previous; fi
+$SUDO mkdir -p /etc/docker
+merge=$($SUDO python3 -c '{_MERGE_DAEMON_JSON}' {conf} {store} {advertise} 2>&1) || fail "$merge"
+if [ "$merge" = unchanged ] && $SUDO docker info --format '{{{{json .}}}}' | grep -q '"ClusterStore":"{store}"'; then
+  echo "host {host.name}: engine already uses {store}; nothing to do"
+  exit 0
+fi
+if ! restart_engine || ! wait_engine; then
+  log=$(engine_log 2>&1 || true)
+  if [ -e {state}/daemon.json.previous ]; then $SUDO cp -p {state}/daemon.json.previous {conf}; else $SUDO rm -f {conf}; fi
+  restart_engine >/dev/null 2>&1 || true
+  wait_engine || true
+  hint=""
+  case "$log" in *"discovery service not supported"*)
+    hint=" This dockerd was built without the {backend} backend (Debian's docker.io has no Consul): \\
+set kvStore: etcd, or install upstream Docker Engine 20.10-22.x." ;; esac
+  fail "the engine did not come back with cluster-store {store}; the previous daemon.json is restored.$hint \\
+Engine log: $log"
+fi
+$SUDO docker info --format '{{{{json .}}}}' | grep -q '"ClusterStore":"{store}"' \\
+  || fail "the engine restarted but does not report cluster-store {store}; is dockerd started with its own flags?"
+echo "host {host.name}: engine restarted with cluster-store {store}, advertising {advertise}"
+"""
+
+
+def kv_restore_script(cluster: Cluster, host: Host) -> str:
+    state = state_dir(cluster)
+    conf = "/etc/docker/daemon.json"
+    return _preamble(host, "kv mode: restore the original daemon.json") + _ENGINE_CONTROL + f"""\
+if [ -e {state}/daemon.json.orig ]; then
+  $SUDO cp -p {state}/daemon.json.orig {conf}
+elif [ -e {state}/daemon.json.absent ]; then
+  $SUDO rm -f {conf}
+else
+  echo "host {host.name}: no saved daemon.json; left as it is"
+  exit 0
+fi
+restart_engine || true
+wait_engine || fail "the engine did not come back after restoring {conf}. Engine log: $(engine_log 2>&1)"
+$SUDO rm -f {state}/daemon.json.orig {state}/daemon.json.absent {state}/daemon.json.previous
+$SUDO rmdir {state} 2>/dev/null || true
+echo "host {host.name}: original daemon.json restored, engine restarted"
+"""

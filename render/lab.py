@@ -1,0 +1,24 @@
+"""Names and run settings of lab hosts (see components/lab_hosts.py)."""
+
+from __future__ import annotations
+
+from model.cluster import Cluster, Host
+from render.containers import LABEL_PREFIX
+
+# --privileged minus CAP_SYS_RESOURCE, which some kernels withhold from every process.
+LAB_CAPABILITIES_DROPPED = ("SYS_RESOURCE",)
+LAB_SECURITY_OPTS = ("seccomp=unconfined", "apparmor=unconfined", "systempaths=unconfined")
+LAB_DEVICE_CGROUP_RULES = ("a *:* rwm",)
+
+
+def lab_image_tag(cluster: Cluster) -> str:
+    assert cluster.lab is not None
+    return f"{LABEL_PREFIX}/labhost:{cluster.lab.debian_release}"
+
+
+def lab_network_name(cluster: Cluster) -> str:
+    return f"{LABEL_PREFIX}-{cluster.stack}-lab"
+
+
+def lab_container_name(cluster: Cluster, host: Host) -> str:
+    return f"{LABEL_PREFIX}-{cluster.stack}-{host.name}"

@@ -1,0 +1,72 @@
+"""The readiness check: the last step of `pulumi up`.
+
+It runs inside the slurmctld container and passes only when `sinfo` shows every declared node
+idle and `srun` answers from every node; otherwise it fails, within the stack's
+readinessTimeout, saying which nodes are missing and what Slurm reports about them.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from model.cluster import Cluster, Partition
+
+
+def covering_partitions(cluster: Cluster) -> tuple[Partition, ...]:
+    """Partitions whose `srun` runs together reach every node, fewest first (greedy set cover)."""
+    wanted = {n.name for n in cluster.nodes}
+    whole = [p for p in cluster.partitions if wanted <= set(p.nodes)]
+    if whole:
+        return (sorted(whole, key=lambda p: not p.default)[0],)
+    chosen: list[Partition] = []
+    left = set(wanted)
+    while left:
+        best = max(cluster.partitions, key=lambda p: len(left & set(p.nodes)))
+        if not left & set(best.nodes):
+            break
+        chosen.append(best)
+        left -= set(best.nodes)
+    return tuple(chosen)
+
+
+def readiness_script(cluster: Cluster) -> str:
+    expected = " ".join(sorted(n.name for n in cluster.nodes))
+    sruns = "\n".join(
+        f"out=$(timeout 120 srun --immediate=60 -p {shlex.quote(p.name)} -N{len(p.nodes)} hostname 2>&1) \\\n"
+        f"  || fail \"srun -p {p.name} -N{len(p.nodes)} hostname failed: $out\"\n"
+        "answers=\"$answers $(echo $out)\""
+        for p in covering_partitions(cluster)
+    )
+    count = len(cluster.nodes)
+    return f"""\
+# Readiness of stack '{cluster.stack}': every node idle, then srun on every node.
+set -u
+expected="{expected}"
+deadline=$(( $(date +%s) + {cluster.readiness_timeout} ))
+fail() {{ echo "cluster not ready: $*" >&2; exit 1; }}
+while :; do
+  states=$(sinfo -h -N -o '%N %T' 2>&1 | sort -u)
+  missing=""
+  for node in $expected; do
+    echo "$states" | grep -qx "$node idle" || missing="$missing $node"
+  done
+  [ -z "$missing" ] && break
+  if [ "$(date +%s)" -ge "$deadline" ]; then
+    report=""
+    for node in $missing; do
+      state=$(echo "$states" | awk -v n="$node" '$1 == n {{print $2}}')
+      reason=$(scontrol show node "$node" 2>/dev/null | sed -n 's/^ *Reason=//p')
+      report="$report $node(${{state:-never registered}}${{reason:+: $reason}})"
+    done
+    fail "after {cluster.readiness_timeout} s these nodes are not idle:$report. \\
+Check 'docker logs <node>' on their hosts and that the overlay network connects them."
+  fi
+  sleep 2
+done
+answers=""
+{sruns}
+for node in $expected; do
+  case " $answers " in *" $node "*) ;; *) fail "srun got no answer from $node (answers: $answers)" ;; esac
+done
+echo "ready: {count} node(s) idle; srun answered from $(printf '%s\\n' $answers | sort -u | tr '\\n' ' ')"
+"""

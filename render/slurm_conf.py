@@ -1,0 +1,83 @@
+"""slurm.conf for the controller, rendered from the model.
+
+Only slurmctld reads this file. Nodes run configless (`slurmd --conf-server`) and register as
+dynamic nodes (`slurmd -Z`) whose features name their partitions; each partition is a NodeSet of
+one feature. So the file names no node: adding or removing a host leaves it, and the controller,
+unchanged.
+"""
+
+from __future__ import annotations
+
+from model.cluster import SLURMCTLD_PORT, SLURMD_PORT, Cluster, Partition
+
+STATE_SAVE_DIR = "/var/spool/slurmctld"
+SLURMD_SPOOL_DIR = "/var/spool/slurmd"
+SLURM_ETC_DIR = "/etc/slurm"
+
+
+def nodeset_name(partition: Partition) -> str:
+    """The NodeSet behind a partition; its feature is the partition's name."""
+    return f"{partition.name}_nodes"
+
+
+def render_slurm_conf(cluster: Cluster) -> str:
+    lines = [
+        f"# slurm.conf of stack '{cluster.stack}', rendered by {cluster.project}. Edit the stack config, not this file.",
+        f"ClusterName={cluster.cluster_name}",
+        f"SlurmctldHost={cluster.controller_name}",
+        "SlurmctldParameters=enable_configless",
+        "SlurmUser=slurm",
+        "SlurmdUser=root",
+        f"SlurmctldPort={SLURMCTLD_PORT}",
+        f"SlurmdPort={SLURMD_PORT}",
+        "AuthType=auth/munge",
+        "CredType=cred/munge",
+        f"StateSaveLocation={STATE_SAVE_DIR}",
+        f"SlurmdSpoolDir={SLURMD_SPOOL_DIR}",
+        "SlurmctldPidFile=/run/slurmctld.pid",
+        "SlurmdPidFile=/run/slurmd.pid",
+        "# Unprivileged containers: no cgroup plugins.",
+        "ProctrackType=proctrack/linuxproc",
+        "TaskPlugin=task/none",
+        "JobAcctGatherType=jobacct_gather/none",
+        "MpiDefault=none",
+        "SelectType=select/cons_tres",
+        "SelectTypeParameters=CR_Core",
+        "SchedulerType=sched/backfill",
+        "ReturnToService=2",
+        "SlurmctldTimeout=60",
+        "SlurmdTimeout=60",
+        "InactiveLimit=0",
+        "MinJobAge=300",
+        "KillWait=30",
+        "Waittime=0",
+        "MailProg=/bin/true",
+        "# Dynamic nodes (slurmd -Z): nodes register themselves; TreeWidth as Slurm advises for them.",
+        f"MaxNodeCount={cluster.max_nodes}",
+        "TreeWidth=65533",
+    ]
+    for partition in cluster.partitions:
+        lines.append(f"NodeSet={nodeset_name(partition)} Feature={partition.name}")
+    for partition in cluster.partitions:
+        default = " Default=YES" if partition.default else ""
+        lines.append(f"PartitionName={partition.name} Nodes={nodeset_name(partition)}{default} "
+                     "MaxTime=INFINITE State=UP")
+    return "\n".join(lines) + "\n"
+
+
+def install_slurm_conf_script(cluster: Cluster, etc_volume: str, image: str) -> str:
+    """Write slurm.conf (arriving on stdin) into the controller's /etc/slurm volume; reconfigure a
+    running slurmctld in place."""
+    name = cluster.controller_name
+    return f"""\
+# Install slurm.conf for '{name}' (the file itself is this command's stdin)
+set -eu
+docker run --rm -i --network none -v {etc_volume}:{SLURM_ETC_DIR} --entrypoint sh {image} \\
+  -c 'cat > {SLURM_ETC_DIR}/slurm.conf.new && mv {SLURM_ETC_DIR}/slurm.conf.new {SLURM_ETC_DIR}/slurm.conf'
+if [ "$(docker inspect --format '{{{{.State.Running}}}}' {name} 2>/dev/null)" = true ]; then
+  docker exec {name} scontrol reconfigure
+  echo "slurm.conf updated; slurmctld reconfigured"
+else
+  echo "slurm.conf installed"
+fi
+"""

@@ -1,0 +1,64 @@
+"""Run the project's own __main__.py under Pulumi's mock runtime with a given stack config.
+
+Shared by the unit tests (tests/conftest.py, with fake resource outputs) and by the test
+applier (tests/applier), whose monitor performs each resource for real.
+"""
+
+from __future__ import annotations
+
+import json
+import runpy
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime.settings import ROOT
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+REPO = Path(__file__).resolve().parent.parent
+PROJECT = "multihost-slurm"
+SECRET_KEYS = ("sshPrivateKey",)
+
+
+def stack_file_config(stack: str) -> dict[str, Any]:
+    """The `config:` of a committed Pulumi.<stack>.yaml, keys without the project prefix."""
+    import yaml
+
+    data = yaml.safe_load((REPO / f"Pulumi.{stack}.yaml").read_text()) or {}
+    prefix = f"{PROJECT}:"
+    return {k[len(prefix):]: v for k, v in (data.get("config") or {}).items() if k.startswith(prefix)}
+
+
+def _config_text(value: Any) -> str:
+    """As the CLI hands config to a program: strings as they are, everything else as JSON."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def run_program(monitor: pulumi_mocks.MockMonitor, config: Mapping[str, Any], *, stack: str,
+                preview: bool = False) -> dict[str, Any]:
+    """Run __main__.py; return the resolved stack outputs. Raises what the program raises."""
+    ROOT.set(None)
+    pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
+    pulumi.runtime.set_all_config(
+        {f"{PROJECT}:{k}": _config_text(v) for k, v in config.items()},
+        secret_keys=[f"{PROJECT}:{k}" for k in SECRET_KEYS if k in config],
+    )
+    outputs: dict[str, Any] = {}
+
+    async def resolve() -> None:
+        root = pulumi.runtime.get_root_resource()
+        for name, value in root.outputs.items():  # type: ignore[union-attr]
+            outputs[name] = await pulumi.Output.from_input(value).future()
+
+    def program() -> None:
+        if str(REPO) not in sys.path:
+            sys.path.insert(0, str(REPO))
+        runpy.run_path(str(REPO / "__main__.py"), run_name="__pulumi_program__")
+        _sync_await(resolve())
+
+    _sync_await(run_pulumi_func(program))
+    return outputs

@@ -1,0 +1,215 @@
+"""The whole program under mocks: the dependency graph, the properties that matter, secrets, outputs."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+
+from model.config import ConfigError
+from render.slurm_conf import render_slurm_conf
+from tests.conftest import FAKE_JOIN_TOKEN, FAKE_MUNGE_KEY, FAKE_PRIVATE_KEY
+from tests.program_runner import stack_file_config
+from tests.test_config import LAB, SEED
+
+SECRET_SIG = "4dabf18193072939515e22adb298388d"
+PHYSICAL = dict(copy.deepcopy(SEED), sshPrivateKey=FAKE_PRIVATE_KEY)
+KV_LAB = dict(copy.deepcopy(LAB), overlay="kv", kvStore="etcd")
+
+
+def is_secret(value: Any) -> bool:
+    return isinstance(value, dict) and SECRET_SIG in value
+
+
+def plain(value: Any) -> Any:
+    return value["value"] if is_secret(value) else value
+
+
+def texts(run) -> str:
+    """Every command string and every non-secret input, as the preview would print them."""
+    return json.dumps({n: {k: v for k, v in r.inputs.items() if not is_secret(v)} for n, r in run.resources.items()})
+
+
+def test_each_provider_waits_for_its_engine(program) -> None:
+    run = program(PHYSICAL)
+    assert run["node0-docker"].depends_on("node0-swarm-init")
+    assert run["node1-docker"].depends_on("node1-swarm-join")
+    assert run["node2-docker"].depends_on("node2-swarm-join")
+    assert run["node1-swarm-join"].depends_on("swarm-join-token")
+    assert run["swarm-join-token"].depends_on("node0-swarm-init")
+    assert not run["login-docker"].dependencies  # the kv host's engine is left as it is
+
+
+def test_network_waits_for_every_engine_and_is_attachable_on_the_manager(program) -> None:
+    run = program(PHYSICAL)
+    net = run["overlay-network"]
+    assert all(net.depends_on(n) for n in ("node0-swarm-init", "node1-swarm-join", "node2-swarm-join"))
+    assert net.provider.split("::")[-1].startswith("node0-docker")
+    assert net.inputs["driver"] == "overlay" and net.inputs["attachable"] is True
+    assert net.inputs["name"] == "global"
+
+
+def test_slurmd_after_controller_and_network_and_its_image(program) -> None:
+    run = program(PHYSICAL)
+    for node, host in (("fd20_0", "node0"), ("fd20_1", "node1"), ("fd20_2", "node2")):
+        c = run[f"{node}-container"]
+        assert c.depends_on("slurmctld-container") and c.depends_on("overlay-network")
+        assert c.provider.split("::")[-1].startswith(f"{host}-docker")
+        assert c.depends_on("slurm-image" if host == "node0" else f"slurm-image-to-{host}")
+    ctl = run["slurmctld-container"]
+    assert ctl.depends_on("slurm-conf") and ctl.depends_on("overlay-network")
+
+
+def test_readiness_is_last(program) -> None:
+    run = program(PHYSICAL)
+    ready = run["readiness-check"]
+    containers = [r.name for r in run.of_type("docker:index/container:Container") if r.name != "consul-container"]
+    assert all(ready.depends_on(c) for c in containers)
+    assert not [r.name for r in run.resources.values() if r.depends_on("readiness-check")]
+    assert ready.inputs["create"] == "docker exec -i slurmctld sh -s"
+    assert "srun --immediate=60 -p all -N3 hostname" in ready.inputs["stdin"]
+
+
+def test_containers_names_hostnames_and_replacement(program) -> None:
+    run = program(PHYSICAL)
+    for r in run.of_type("docker:index/container:Container"):
+        assert r.delete_before_replace, r.name
+        assert {"healthcheck", "init", "tmpfs"} <= set(r.replace_on_changes)
+        assert r.inputs["hostname"] == r.inputs["name"]
+        assert r.inputs["restart"] == "unless-stopped"
+    assert run["slurmctld-container"].inputs["hostname"] == "slurmctld"
+    assert run["fd20_1-container"].inputs["command"] == [
+        "slurmd", "-Z", "--conf-server", "slurmctld:6817", "--conf", "Feature=all,odd"]
+    assert run["fd20_2-container"].inputs["networksAdvanced"] == [{"name": "global", "aliases": ["fd20_2"]}]
+
+
+def test_state_and_spool_on_named_volumes(program) -> None:
+    run = program(PHYSICAL)
+    ctl = {v["containerPath"]: v["volumeName"] for v in run["slurmctld-container"].inputs["volumes"]}
+    assert ctl == {"/var/spool/slurmctld": "multihost-slurm-test-slurmctld-state",
+                   "/etc/slurm": "multihost-slurm-test-slurmctld-etc"}
+    node = run["fd20_0-container"].inputs["volumes"]
+    assert node == [{"volumeName": "multihost-slurm-test-fd20_0-spool", "containerPath": "/var/spool/slurmd"}]
+
+
+def test_slurm_conf_is_installed_as_readable_text(program) -> None:
+    run = program(PHYSICAL)
+    install = run["slurm-conf"]
+    assert install.inputs["stdin"] == render_slurm_conf_for(PHYSICAL)
+    assert "PartitionName=even Nodes=even_nodes" in install.inputs["stdin"]
+
+
+def render_slurm_conf_for(raw: dict[str, Any]) -> str:
+    from model.config import SecretState, parse_cluster
+
+    return render_slurm_conf(parse_cluster(raw, project="multihost-slurm", stack="test",
+                                           ssh_key=SecretState(True, True)))
+
+
+def test_munge_key_is_secret_numeric_owner_mode_0400(program) -> None:
+    run = program(PHYSICAL)
+    for name in ("slurmctld-container", "fd20_0-container", "fd20_1-container"):
+        uploads = run[name].inputs["uploads"]
+        assert is_secret(uploads)
+        assert plain(uploads) == [{"file": "/etc/munge/munge.key", "contentBase64": FAKE_MUNGE_KEY,
+                                   "permissions": "0400", "owner": "990", "group": "990"}]
+
+
+def test_secrets_never_in_command_text(program) -> None:
+    run = program(PHYSICAL)
+    shown = texts(run)
+    for secret in (FAKE_MUNGE_KEY, FAKE_JOIN_TOKEN, "bW9jay1rZXk="):
+        assert secret not in shown
+    join = run["node1-swarm-join"]
+    assert is_secret(join.inputs["stdin"]) and plain(join.inputs["stdin"]) == FAKE_JOIN_TOKEN
+    assert "stdout" in run["swarm-join-token"].additional_secret_outputs
+    assert run["swarm-join-token"].inputs["logging"] == "none"
+    assert all(is_secret(r.inputs["connection"]) for r in run.of_type("command:remote:Command"))
+
+
+def test_outputs(program) -> None:
+    run = program(PHYSICAL)
+    out = run.outputs
+    assert out["nodes"] == ["fd20_0", "fd20_1", "fd20_2"]
+    assert out["partitions"] == {"all": ["fd20_0", "fd20_1", "fd20_2"], "even": ["fd20_0", "fd20_2"], "odd": ["fd20_1"]}
+    assert out["consulUrl"] == "http://10.0.0.5:8500"
+    assert out["controller"] == {"host": "node0", "address": "10.0.0.10", "container": "slurmctld"}
+    assert out["overlayMode"] == "swarm"
+    assert out["jobCommand"].endswith("root@10.0.0.10 docker exec slurmctld srun -p all -N3 hostname")
+    assert out["readiness"] == "readiness-check done"
+
+
+def test_consul_catalog_registers_every_daemon(program) -> None:
+    run = program(PHYSICAL)
+    catalog = run["consul-catalog"].inputs
+    assert catalog["url"] == "http://10.0.0.5:8500"
+    assert [s["name"] for s in catalog["services"]] == ["slurmctld", "slurmd", "slurmd", "slurmd"]
+    assert run["consul-catalog"].depends_on("consul-container")
+    assert run["consul-container"].provider.split("::")[-1].startswith("login-docker")
+
+
+def test_images_built_once_and_shipped(program) -> None:
+    run = program(PHYSICAL)
+    image = run["slurm-image"]
+    assert image.provider.split("::")[-1].startswith("node0-docker")
+    assert image.inputs["build"]["context"] == "images/slurm"
+    assert image.inputs["skipPush"] is True
+    for host in ("node1", "node2"):
+        ship = run[f"slurm-image-to-{host}"]
+        assert "ssh " in ship.inputs["create"] and "docker save multihost-slurm/slurm:24.11" in ship.inputs["create"]
+        assert ship.depends_on(f"{host}-swarm-join")
+
+
+def test_kv_lab_chains_engine_restarts_after_the_store(program) -> None:
+    run = program(KV_LAB)
+    assert run["node0-cluster-store"].depends_on("etcd-container")
+    assert run["node1-cluster-store"].depends_on("node0-cluster-store")
+    assert run["node2-cluster-store"].depends_on("node1-cluster-store")
+    assert "etcd://172.30.0.10:2379" in run["node1-cluster-store"].inputs["create"]
+    assert run["etcd-container"].provider.split("::")[-1].startswith("login-docker")
+    assert "attachable" not in run["overlay-network"].inputs
+    assert not run.of_type("pulumi-python:dynamic:Resource")  # no Consul, no catalog
+    assert run.outputs["consulUrl"] is None
+
+
+def test_lab_hosts_are_pseudo_privileged_containers_with_fixed_addresses(program) -> None:
+    run = program(LAB, stack="dev")
+    node1 = run["node1-lab-host"]
+    assert node1.inputs["hostname"] == "node1"
+    assert node1.inputs["capabilities"] == {"adds": ["ALL"], "drops": ["SYS_RESOURCE"]}
+    assert "privileged" not in node1.inputs
+    assert node1.inputs["networksAdvanced"][0]["ipv4Address"] == "172.30.0.12"
+    assert run["node1-swarm-join"].depends_on("node1-lab-host")
+    assert run["node1-docker"].inputs["host"] == "ssh://root@172.30.0.12"
+    assert run["lab-ssh-key"].type == "tls:index/privateKey:PrivateKey"
+
+
+def test_ssh_key_file_is_written_private(program, tmp_path) -> None:
+    program(PHYSICAL)
+    key = tmp_path / ".ssh" / "multihost-slurm" / "test.key"
+    assert key.read_text() == FAKE_PRIVATE_KEY
+    assert key.stat().st_mode & 0o777 == 0o600
+
+
+def test_bad_config_fails_before_any_resource(program) -> None:
+    raw = copy.deepcopy(PHYSICAL)
+    raw["hosts"][2]["roles"] = ["worker"]
+    with pytest.raises(ConfigError, match=r"hosts\[2\]\.roles\[0\]"):
+        program(raw)
+    assert program.monitors[-1].registrations == {}
+
+
+@pytest.mark.parametrize("stack", ["dev", "physical"])
+def test_committed_stacks_run(program, stack: str) -> None:
+    config = stack_file_config(stack)
+    if stack == "physical":
+        config["sshPrivateKey"] = FAKE_PRIVATE_KEY
+    run = program(config, stack=stack)
+    assert run.outputs["nodes"] == ["fd20_0", "fd20_1", "fd20_2"]
+
+
+def test_missing_secret_on_the_physical_stack_says_how_to_set_it(program) -> None:
+    with pytest.raises(ConfigError, match="pulumi config set --secret multihost-slurm:sshPrivateKey"):
+        program(stack_file_config("physical"), stack="physical")

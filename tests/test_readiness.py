@@ -1,0 +1,74 @@
+"""The readiness check, run for real in sh against stand-ins for sinfo, srun, scontrol and the clock."""
+
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+from pathlib import Path
+
+from model.config import SecretState, parse_cluster
+from render.readiness import covering_partitions, readiness_script
+from tests.test_config import SEED
+
+
+def cluster_of(raw):
+    return parse_cluster(raw, project="multihost-slurm", stack="test", ssh_key=SecretState(True, True))
+
+
+def fake_bin(tmp_path: Path, sinfo: str, srun: str) -> dict[str, str]:
+    tools = {
+        "sinfo": f"#!/bin/sh\nprintf '%s\\n' {sinfo}\n",
+        "srun": f"#!/bin/sh\necho \"$@\" >> {tmp_path}/srun.calls\nprintf '%s\\n' {srun}\n",
+        "scontrol": "#!/bin/sh\ngrep -qx \"$3 .*\" <<EOF || { echo \"Node $3 not found\" >&2; exit 1; }\n"
+                    f"$(printf '%s\\n' {sinfo})\nEOF\necho '   Reason=Not responding [slurm@now]'\n",
+        "sleep": "#!/bin/sh\nexit 0\n",
+        # a clock that moves 30 s on every call, so timeouts pass at once
+        "date": f"#!/bin/sh\nn=$(cat {tmp_path}/clock 2>/dev/null || echo 1000)\n"
+                f"echo $((n + 30)) > {tmp_path}/clock\necho $n\n",
+        "timeout": "#!/bin/sh\nshift\nexec \"$@\"\n",
+    }
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    for name, text in tools.items():
+        (bindir / name).write_text(text)
+        (bindir / name).chmod(0o755)
+    return {**os.environ, "PATH": f"{bindir}:{os.environ['PATH']}"}
+
+
+def run(script: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["sh", "-s"], input=script, env=env, capture_output=True, text=True, timeout=30, check=False)
+
+
+def test_ready_when_all_idle_and_srun_answers(tmp_path: Path) -> None:
+    env = fake_bin(tmp_path, "'fd20_0 idle' 'fd20_1 idle' 'fd20_2 idle' 'fd20_0 idle'", "fd20_1 fd20_0 fd20_2")
+    result = run(readiness_script(cluster_of(SEED)), env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ready: 3 node(s) idle; srun answered from fd20_0 fd20_1 fd20_2"
+    assert (tmp_path / "srun.calls").read_text().split() == ["--immediate=60", "-p", "all", "-N3", "hostname"]
+
+
+def test_fails_in_bounded_time_naming_missing_nodes(tmp_path: Path) -> None:
+    env = fake_bin(tmp_path, "'fd20_0 idle' 'fd20_2 down*'", "fd20_0")
+    result = run(readiness_script(cluster_of(SEED)), env)
+    assert result.returncode == 1
+    expected = "after 300 s these nodes are not idle: fd20_1(never registered) fd20_2(down*: Not responding"
+    assert expected in result.stderr
+    assert not (tmp_path / "srun.calls").exists()
+
+
+def test_fails_when_srun_misses_a_node(tmp_path: Path) -> None:
+    env = fake_bin(tmp_path, "'fd20_0 idle' 'fd20_1 idle' 'fd20_2 idle'", "fd20_0 fd20_1")
+    result = run(readiness_script(cluster_of(SEED)), env)
+    assert result.returncode == 1
+    assert "srun got no answer from fd20_2" in result.stderr
+
+
+def test_covering_partitions_without_a_whole_cluster_partition() -> None:
+    raw = copy.deepcopy(SEED)
+    raw["partitions"] = [{"name": "even", "nodes": "even"}, {"name": "odd", "nodes": "odd"}]
+    cluster = cluster_of(raw)
+    assert [p.name for p in covering_partitions(cluster)] == ["even", "odd"]
+    script = readiness_script(cluster)
+    assert "srun --immediate=60 -p even -N2 hostname" in script
+    assert "srun --immediate=60 -p odd -N1 hostname" in script

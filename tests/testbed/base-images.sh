@@ -1,0 +1,30 @@
+#!/bin/sh
+# Make the Debian base images the project's Dockerfiles start FROM, without a registry:
+# debootstrap a minimal root file system, then `docker import` it under the upstream
+# name (debian:trixie, debian:bookworm). Root file systems are cached as tarballs in
+# $TESTBED_CACHE (default ~/.cache/multihost-slurm) and reused on the next run.
+#
+#   DOCKER_HOST=... tests/testbed/base-images.sh [suite ...]     (default: trixie bookworm)
+set -eu
+CACHE=${TESTBED_CACHE:-$HOME/.cache/multihost-slurm}
+MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+mkdir -p "$CACHE"
+[ $# -gt 0 ] || set -- trixie bookworm
+for suite in "$@"; do
+  if docker image inspect "debian:$suite" >/dev/null 2>&1; then
+    echo "debian:$suite already in the engine"; continue
+  fi
+  tarball="$CACHE/debian-$suite.tar"
+  if [ ! -s "$tarball" ]; then
+    command -v debootstrap >/dev/null || { echo "debootstrap not found: apt-get install debootstrap" >&2; exit 1; }
+    rootfs=$(mktemp -d)
+    debootstrap --variant=minbase "$suite" "$rootfs" "$MIRROR" >"$CACHE/debootstrap-$suite.log" 2>&1 \
+      || { echo "debootstrap $suite failed; see $CACHE/debootstrap-$suite.log" >&2; tail -5 "$CACHE/debootstrap-$suite.log" >&2; exit 1; }
+    # what the official image also drops: apt lists and caches
+    rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb
+    tar -C "$rootfs" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
+    rm -rf "$rootfs"
+  fi
+  docker import -c 'CMD ["bash"]' "$tarball" "debian:$suite" >/dev/null
+  echo "debian:$suite imported from $tarball"
+done
