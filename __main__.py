@@ -29,43 +29,43 @@ access = SshAccess(cluster, configured_key)
 needs_local_engine = cluster.lab is not None or cluster.images.build_on is None
 local = local_docker_provider(cluster.local_docker_host) if needs_local_engine else None
 
-# Hosts: created here in a lab stack, given by address otherwise.
-host_ready: dict[str, list[pulumi.Resource]] = {h.name: [] for h in cluster.hosts}
+# Hosts: created here in a lab stack (machines[host] is its container), given by address otherwise.
+machines: dict[str, list[pulumi.Resource]] = {h.name: [] for h in cluster.hosts}
 if cluster.lab is not None:
     assert local is not None
     lab = LabHosts(cluster, access, local)
-    host_ready = {name: [container] for name, container in lab.containers.items()}
+    machines = {name: [container] for name, container in lab.containers.items()}
 
 # The key/value store's host is never reconfigured; its engine is usable at once.
 providers: dict[str, docker.Provider] = {}
 store = None
 kv = cluster.kv_host
 if kv is not None:
-    providers[kv.name] = host_docker_provider(kv, access, host_ready[kv.name])
+    providers[kv.name] = host_docker_provider(kv, access, machines[kv.name], after=[])
     etcd_image = None
     if cluster.kv_store is KvStore.ETCD:
         on_kv = cluster.images.build_on is not None
         etcd_image = DistributedImage(
             "etcd", cluster, access, context="images/etcd", tag="multihost-slurm/etcd:3.5",
             build_provider=providers[kv.name] if on_kv else local, build_host=kv if on_kv else None,
-            targets=[kv], host_ready=host_ready)
+            targets=[kv], machines=machines, after={})
     store = KeyValueStore(cluster, providers[kv.name], etcd_image)
 
 # Engines: join the overlay (swarm) or point at the store (kv), then one Docker provider each.
 if cluster.overlay is OverlayMode.KV:
     assert store is not None
-    engines = ClusterStoreEngines(cluster, access, store.container, host_ready)
+    engines = ClusterStoreEngines(cluster, access, store.container, machines)
 else:
-    engines = SwarmEngines(cluster, access, host_ready)
+    engines = SwarmEngines(cluster, access, machines)
 engine_ready = {name: [configured] for name, configured in engines.configured.items()}
 for host in cluster.overlay_hosts:
-    providers[host.name] = host_docker_provider(host, access, engine_ready[host.name])
+    providers[host.name] = host_docker_provider(host, access, machines[host.name], after=engine_ready[host.name])
 
 build_host = cluster.host(cluster.images.build_on) if cluster.images.build_on else None
 slurm_image = DistributedImage(
     "slurm", cluster, access, context="images/slurm", tag=cluster.images.slurm_tag,
     build_provider=providers[build_host.name] if build_host else local, build_host=build_host,
-    targets=cluster.overlay_hosts, host_ready=engine_ready)
+    targets=cluster.overlay_hosts, machines=machines, after=engine_ready)
 network = OverlayNetwork(cluster, providers[cluster.controller.name], list(engines.configured.values()))
 
 # Slurm: one munge key per stack, the controller, then the nodes of every compute host.

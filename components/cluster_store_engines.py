@@ -19,12 +19,13 @@ from render.engine_scripts import kv_configure_script, kv_restore_script
 
 
 class ClusterStoreEngines(pulumi.ComponentResource):
-    """`configured[host]` is the resource after which that host's engine uses the store."""
+    """`configured[host]` is the resource after which that host's engine uses the store.
+    `machines[host]`: the lab host's container, if any (see SwarmEngines)."""
 
     configured: dict[str, pulumi.Resource]
 
     def __init__(self, cluster: Cluster, access: SshAccess, store_ready: pulumi.Resource,
-                 host_ready: Mapping[str, Sequence[pulumi.Resource]],
+                 machines: Mapping[str, Sequence[pulumi.Resource]],
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("multihost-slurm:engines:ClusterStoreEngines", "cluster-store", None, opts)
         self.configured = {}
@@ -34,7 +35,8 @@ class ClusterStoreEngines(pulumi.ComponentResource):
                 f"{host.name}-cluster-store", access, host,
                 create=kv_configure_script(cluster, host),
                 delete=kv_restore_script(cluster, host),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[previous, *host_ready.get(host.name, ())]),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[previous, *machines.get(host.name, ())],
+                                            replace_with=list(machines.get(host.name, ())) or None),
             )
             self.configured[host.name] = previous
         self.register_outputs({})

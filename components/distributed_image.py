@@ -19,17 +19,20 @@ from render.image_shipping import remove_image_command, ship_image_command
 
 
 class DistributedImage(pulumi.ComponentResource):
-    """`image_id` is the built image's ID; `ready_on[host]` is what a container there waits for."""
+    """`image_id` is the built image's ID; `ready_on[host]` is what a container there waits for.
+
+    `machines[host]`: the lab host's container, if any: a new one gets the image again.
+    `after[host]`: what must be done on a host before the image goes there (its engine setup)."""
 
     image_id: pulumi.Output[str]
     ready_on: dict[str, pulumi.Resource]
 
     def __init__(self, name: str, cluster: Cluster, access: SshAccess, *, context: str, tag: str,
                  build_provider: docker.Provider, build_host: Host | None, targets: Sequence[Host],
-                 host_ready: Mapping[str, Sequence[pulumi.Resource]],
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+                 machines: Mapping[str, Sequence[pulumi.Resource]],
+                 after: Mapping[str, Sequence[pulumi.Resource]], opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("multihost-slurm:images:DistributedImage", name, None, opts)
-        depends = list(host_ready.get(build_host.name, ())) if build_host else []
+        depends = list(after.get(build_host.name, ())) if build_host else []
         image = docker.Image(
             f"{name}-image",
             image_name=tag,
@@ -52,7 +55,8 @@ class DistributedImage(pulumi.ComponentResource):
                 delete=remove_image_command(cluster, access.identity_path, tag, host),
                 triggers=[self.image_id],
                 add_previous_output_in_env=False,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=list(host_ready.get(host.name, ())),
-                                            delete_before_replace=True),
+                opts=pulumi.ResourceOptions(
+                    parent=self, depends_on=[*machines.get(host.name, ()), *after.get(host.name, ())],
+                    replace_with=list(machines.get(host.name, ())) or None, delete_before_replace=True),
             )
         self.register_outputs({"imageId": self.image_id})

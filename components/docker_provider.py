@@ -12,13 +12,15 @@ from model.cluster import Host
 from render.ssh import docker_host_url
 
 
-def host_docker_provider(host: Host, access: SshAccess, after: Sequence[pulumi.Resource]) -> docker.Provider:
-    """`after`: the host's engine configuration (and, in a lab, the host itself)."""
+def host_docker_provider(host: Host, access: SshAccess, machine: Sequence[pulumi.Resource],
+                         after: Sequence[pulumi.Resource]) -> docker.Provider:
+    """`machine`: the lab host's container, if any; when it is replaced, so is the provider and with it
+    everything it made there. `after`: the host's engine configuration."""
     return docker.Provider(
         f"{host.name}-docker",
         host=docker_host_url(host),
         ssh_opts=access.ssh_options,
-        opts=pulumi.ResourceOptions(depends_on=list(after)),
+        opts=pulumi.ResourceOptions(depends_on=[*machine, *after], replace_with=list(machine) or None),
     )
 
 

@@ -33,7 +33,8 @@ class SlurmController(pulumi.ComponentResource):
             create=pulumi.Output.all(etc.name, image_id).apply(
                 lambda args: install_slurm_conf_script(cluster, args[0], args[1])),
             stdin=conf,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(after)),
+            # a new (empty) /etc/slurm volume needs the file again
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(after), replace_with=[etc]),
         )
         self.container = container_from_spec(controller_spec(cluster), image=image_id, provider=provider,
                                              parent=self, network=network, munge_key=munge_key,

@@ -18,29 +18,33 @@ from render.engine_scripts import (
 
 
 class SwarmEngines(pulumi.ComponentResource):
-    """`configured[host]` is the resource after which that host's engine is in the swarm."""
+    """`configured[host]` is the resource after which that host's engine is in the swarm.
+
+    `machines[host]`: what the host itself is (a lab host's container; nothing for a real host). A
+    new machine means a fresh engine, so the host's commands run again."""
 
     configured: dict[str, pulumi.Resource]
 
-    def __init__(self, cluster: Cluster, access: SshAccess, host_ready: Mapping[str, Sequence[pulumi.Resource]],
+    def __init__(self, cluster: Cluster, access: SshAccess, machines: Mapping[str, Sequence[pulumi.Resource]],
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("multihost-slurm:engines:SwarmEngines", "swarm", None, opts)
         manager = cluster.swarm_manager
 
-        def after(*resources: pulumi.Resource) -> pulumi.ResourceOptions:
-            return pulumi.ResourceOptions(parent=self, depends_on=list(resources))
+        def on(host_name: str, *after: pulumi.Resource) -> pulumi.ResourceOptions:
+            machine = list(machines.get(host_name, ()))
+            return pulumi.ResourceOptions(parent=self, depends_on=[*machine, *after], replace_with=machine or None)
 
         init = remote_script(
             f"{manager.name}-swarm-init", access, manager,
             create=swarm_init_script(cluster, manager),
             delete=swarm_leave_script(cluster, manager, manager=True),
-            opts=after(*host_ready.get(manager.name, ())),
+            opts=on(manager.name),
         )
         token = remote_script(
             "swarm-join-token", access, manager,
             create=swarm_join_token_script(cluster, manager),
             secret_output=True,
-            opts=after(init),
+            opts=on(manager.name, init),
         )
         self.configured = {manager.name: init}
         for host in cluster.overlay_hosts:
@@ -51,6 +55,6 @@ class SwarmEngines(pulumi.ComponentResource):
                 create=swarm_join_script(cluster, host, manager),
                 delete=swarm_leave_script(cluster, host, manager=False),
                 stdin=pulumi.Output.secret(token.stdout),
-                opts=after(*host_ready.get(host.name, ())),
+                opts=on(host.name),
             )
         self.register_outputs({})

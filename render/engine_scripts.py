@@ -57,6 +57,25 @@ wait_engine() {{
 """
 
 
+def _gwbridge(cluster: Cluster) -> str:
+    """Overlays make the engine create docker_gwbridge; remove it on the way out only if this stack
+    was first to touch the engine and it was not there then."""
+    state = state_dir(cluster)
+    return f"""\
+note_gwbridge() {{
+  $SUDO mkdir -p {state}
+  [ -e {state}/gwbridge-absent ] || [ -e {state}/gwbridge-present ] || {{
+    if $SUDO docker network inspect docker_gwbridge >/dev/null 2>&1; then $SUDO touch {state}/gwbridge-present
+    else $SUDO touch {state}/gwbridge-absent; fi
+  }}
+}}
+forget_gwbridge() {{
+  if [ -e {state}/gwbridge-absent ]; then $SUDO docker network rm docker_gwbridge >/dev/null 2>&1 || true; fi
+  $SUDO rm -f {state}/gwbridge-absent {state}/gwbridge-present
+}}
+"""
+
+
 def _join_address(host: Host) -> str:
     """The IP (or name) other engines dial to reach this one; an interface name can't be dialled."""
     try:
@@ -70,13 +89,14 @@ def _join_address(host: Host) -> str:
 
 def swarm_init_script(cluster: Cluster, host: Host) -> str:
     state = state_dir(cluster)
-    return _preamble(host, "Swarm mode: initialise the swarm") + f"""\
+    return _preamble(host, "Swarm mode: initialise the swarm") + _gwbridge(cluster) + f"""\
 swarm=$($SUDO docker info --format '{{{{.Swarm.LocalNodeState}}}} {{{{.Swarm.ControlAvailable}}}}' 2>&1) \\
   || fail "the Docker Engine does not answer: $swarm"
 case "$swarm" in
   "active true") echo "host {host.name}: already a swarm manager; left as it is" ;;
   active*) fail "the engine is a worker of another swarm; run 'docker swarm leave' on it first" ;;
   inactive*)
+    note_gwbridge
     $SUDO docker swarm init --advertise-addr {host.advertise} >/dev/null
     $SUDO mkdir -p {state} && $SUDO touch {state}/swarm-created
     echo "host {host.name}: swarm initialised, advertising {host.advertise}" ;;
@@ -95,14 +115,16 @@ def swarm_join_script(cluster: Cluster, host: Host, manager: Host) -> str:
     """Join a worker; the join token arrives on stdin, never in the command."""
     state = state_dir(cluster)
     target = f"{_join_address(manager)}:{SWARM_PORT}"
-    return _preamble(host, f"Swarm mode: join the swarm of '{manager.name}'") + f"""\
-read -r token || fail "no join token on stdin"
+    return _preamble(host, f"Swarm mode: join the swarm of '{manager.name}'") + _gwbridge(cluster) + f"""\
+token=$(cat)
+[ -n "$token" ] || fail "no join token on stdin"
 swarm=$($SUDO docker info --format '{{{{.Swarm.LocalNodeState}}}} {{{{range .Swarm.RemoteManagers}}}}{{{{.Addr}}}} {{{{end}}}}' 2>&1) \\
   || fail "the Docker Engine does not answer: $swarm"
 case "$swarm" in
   *" {target} "*) echo "host {host.name}: already in this swarm; left as it is" ;;
   active*) fail "the engine is in another swarm ($swarm); run 'docker swarm leave' on it first" ;;
   inactive*)
+    note_gwbridge
     $SUDO docker swarm join --token "$token" --advertise-addr {host.advertise} {target} >/dev/null \\
       || fail "could not join the swarm at {target}: check that TCP 2377, TCP/UDP 7946 and UDP 4789 are open"
     $SUDO mkdir -p {state} && $SUDO touch {state}/swarm-joined
@@ -117,10 +139,11 @@ def swarm_leave_script(cluster: Cluster, host: Host, *, manager: bool) -> str:
     state = state_dir(cluster)
     marker = f"{state}/swarm-created" if manager else f"{state}/swarm-joined"
     force = " --force" if manager else ""
-    return _preamble(host, "Swarm mode: leave the swarm") + f"""\
+    return _preamble(host, "Swarm mode: leave the swarm") + _gwbridge(cluster) + f"""\
 if [ -e {marker} ]; then
   $SUDO docker swarm leave{force} >/dev/null 2>&1 || $SUDO docker swarm leave --force >/dev/null
   $SUDO rm -f {marker}
+  forget_gwbridge
   $SUDO rmdir {state} 2>/dev/null || true
   echo "host {host.name}: left the swarm"
 else
@@ -175,13 +198,13 @@ def kv_configure_script(cluster: Cluster, host: Host) -> str:
     store = kv_store_url(cluster)
     advertise = f"{host.advertise}:{ENGINE_ADVERTISE_PORT}"
     backend = "Consul" if cluster.kv_store is KvStore.CONSUL else "etcd"
-    return _preamble(host, f"kv mode: point the engine at {store}") + _ENGINE_CONTROL + f"""\
+    return _preamble(host, f"kv mode: point the engine at {store}") + _ENGINE_CONTROL + _gwbridge(cluster) + f"""\
 version=$($SUDO docker version --format '{{{{.Server.Version}}}}' 2>&1) || fail "the Docker Engine does not answer: $version"
 major=${{version%%.*}}
 [ "$major" -lt 23 ] 2>/dev/null || fail "runs Docker Engine $version, which has no cluster-store (removed in 23.0). \\
 Fix: set overlay: swarm for this stack, or run Docker Engine 20.10-22.x on every host"
 command -v python3 >/dev/null 2>&1 || fail "kv mode merges keys into {conf} with python3, which is missing: install python3"
-$SUDO mkdir -p {state}
+note_gwbridge
 if [ ! -e {state}/daemon.json.orig ] && [ ! -e {state}/daemon.json.absent ]; then
   if [ -e {conf} ]; then $SUDO cp -p {conf} {state}/daemon.json.orig; else $SUDO touch {state}/daemon.json.absent; fi
 fi
@@ -206,6 +229,14 @@ Engine log: $log"
 fi
 $SUDO docker info --format '{{{{json .}}}}' | grep -q '"ClusterStore":"{store}"' \\
   || fail "the engine restarted but does not report cluster-store {store}; is dockerd started with its own flags?"
+# The next engine restarts only once this one gossips (serf, TCP {GOSSIP_PORT}): an engine that joins
+# while its peer is down can stay cut off from the overlay.
+i=0
+until grep -Eq ':{GOSSIP_PORT:04X} [0-9A-F]+:0000 0A' /proc/net/tcp /proc/net/tcp6 2>/dev/null; do
+  i=$((i + 1))
+  [ $i -lt 60 ] || fail "the engine restarted but its gossip port {GOSSIP_PORT} is not listening after 60 s"
+  sleep 1
+done
 echo "host {host.name}: engine restarted with cluster-store {store}, advertising {advertise}"
 """
 
@@ -213,7 +244,7 @@ echo "host {host.name}: engine restarted with cluster-store {store}, advertising
 def kv_restore_script(cluster: Cluster, host: Host) -> str:
     state = state_dir(cluster)
     conf = "/etc/docker/daemon.json"
-    return _preamble(host, "kv mode: restore the original daemon.json") + _ENGINE_CONTROL + f"""\
+    return _preamble(host, "kv mode: restore the original daemon.json") + _ENGINE_CONTROL + _gwbridge(cluster) + f"""\
 if [ -e {state}/daemon.json.orig ]; then
   $SUDO cp -p {state}/daemon.json.orig {conf}
 elif [ -e {state}/daemon.json.absent ]; then
@@ -225,6 +256,7 @@ fi
 restart_engine || true
 wait_engine || fail "the engine did not come back after restoring {conf}. Engine log: $(engine_log 2>&1)"
 $SUDO rm -f {state}/daemon.json.orig {state}/daemon.json.absent {state}/daemon.json.previous
+forget_gwbridge
 $SUDO rmdir {state} 2>/dev/null || true
 echo "host {host.name}: original daemon.json restored, engine restarted"
 """

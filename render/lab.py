@@ -7,7 +7,9 @@ from render.containers import LABEL_PREFIX
 
 # --privileged minus CAP_SYS_RESOURCE, which some kernels withhold from every process.
 LAB_CAPABILITIES_DROPPED = ("SYS_RESOURCE",)
-LAB_SECURITY_OPTS = ("seccomp=unconfined", "apparmor=unconfined", "systempaths=unconfined")
+# (Docker's "systempaths=unconfined" is a CLI flag, not an API option: the lab host's entrypoint
+# makes /proc/sys writable itself.)
+LAB_SECURITY_OPTS = ("seccomp=unconfined", "apparmor=unconfined")
 LAB_DEVICE_CGROUP_RULES = ("a *:* rwm",)
 
 

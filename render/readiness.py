@@ -68,5 +68,5 @@ answers=""
 for node in $expected; do
   case " $answers " in *" $node "*) ;; *) fail "srun got no answer from $node (answers: $answers)" ;; esac
 done
-echo "ready: {count} node(s) idle; srun answered from $(printf '%s\\n' $answers | sort -u | tr '\\n' ' ')"
+echo "ready: {count} node(s) idle; srun answered from" $(printf '%s\\n' $answers | sort -u)
 """

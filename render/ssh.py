@@ -23,7 +23,9 @@ def ssh_options(cluster: Cluster, identity: Path) -> list[str]:
         known = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"]
     else:
         known = ["-o", "StrictHostKeyChecking=accept-new"]
-    return ["-i", str(identity), "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", *known]
+    # A host that is still booting (or restarting sshd) gets 30 tries, one a second.
+    retry = ["-o", "ConnectionAttempts=30", "-o", "ConnectTimeout=10"]
+    return ["-i", str(identity), "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", *retry, *known]
 
 
 def docker_host_url(host: Host) -> str:

@@ -1,0 +1,76 @@
+"""End-to-end tests: the program applied to real Docker engines (tests/testbed) by the test applier.
+
+Prerequisites: root, and Debian's docker.io and debootstrap (CI installs them). Without them the
+tests are skipped on a developer machine, and fail when CI=true: in CI a missing prerequisite is a
+failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.program_runner import REPO
+
+TESTBED = REPO / "tests" / "testbed"
+PHASES: list[tuple[str, float]] = []
+
+
+def phase(name: str, started: float) -> None:
+    """Record how long a phase took; the seconds are printed at the end of the run."""
+    PHASES.append((name, time.monotonic() - started))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    if PHASES:
+        terminalreporter.section("end-to-end phases (seconds)")
+        for name, seconds in PHASES:
+            terminalreporter.write_line(f"{seconds:8.1f}  {name}")
+        terminalreporter.write_line(f"{sum(s for _, s in PHASES):8.1f}  total")
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"end-to-end prerequisite missing in CI: {reason}")
+    pytest.skip(f"end-to-end prerequisite missing: {reason} (CI=true makes this a failure)")
+
+
+@pytest.fixture(scope="session")
+def testbed() -> Iterator[str]:
+    """A Docker Engine for the tests (started here unless one answers) with Debian base images."""
+    if os.geteuid() != 0:
+        _unavailable("the testbed needs root")
+    for tool in ("dockerd", "docker", "debootstrap", "ssh"):
+        if shutil.which(tool) is None:
+            _unavailable(f"{tool} is not installed (apt-get install docker.io debootstrap openssh-client)")
+    started = time.monotonic()
+    result = subprocess.run([str(TESTBED / "engine.sh")], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        pytest.fail(f"the testbed engine did not start:\n{result.stderr}")
+    docker_host = result.stdout.strip().split("=", 1)[1]
+    phase("testbed engine", started)
+    started = time.monotonic()
+    env = {**os.environ, "DOCKER_HOST": docker_host}
+    result = subprocess.run([str(TESTBED / "base-images.sh"), "trixie", "bookworm"], capture_output=True,
+                            text=True, env=env, check=False)
+    if result.returncode != 0:
+        pytest.fail(f"the base images could not be made:\n{result.stderr}")
+    phase("base images (debootstrap + docker import, cached)", started)
+    yield docker_host
+
+
+@pytest.fixture(scope="session")
+def e2e_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """HOME for the program while it is applied: the stack's SSH key file goes there."""
+    home = tmp_path_factory.mktemp("home")
+    old = os.environ.get("HOME")
+    os.environ["HOME"] = str(home)
+    yield home
+    if old is not None:
+        os.environ["HOME"] = old
