@@ -1,0 +1,118 @@
+"""The test applier's own logic, with every resource faked: what it creates, leaves, replaces and
+deletes, in which order, and that it refuses what it does not implement."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pulumi.runtime.mocks import MockResourceArgs
+
+from tests.applier import Applier, ApplyError, Unsupported
+from tests.applier import applier as applier_module
+from tests.applier.docker_handlers import DockerContainer
+from tests.applier.handler import Context, Handler
+from tests.applier.state import ResourceRecord
+from tests.conftest import FakeOutputs
+from tests.test_config import LAB
+
+
+class FakeHandler(Handler):
+    """Performs nothing; answers like the provider would and remembers the order of operations."""
+
+    def __init__(self, real: Handler, journal: list[tuple[str, str]]) -> None:
+        self.type, self.inputs, self.replace_on, self.real = real.type, real.inputs, real.replace_on, real
+        self.journal = journal
+
+    def check(self, record: ResourceRecord) -> None:
+        self.real.check(record)
+
+    def replaces(self, changed: set[str]) -> bool:
+        return self.real.replaces(changed)
+
+    def create(self, ctx: Context, record: ResourceRecord) -> tuple[str, dict[str, Any]]:
+        self.journal.append(("create", record.name))
+        _, outputs = FakeOutputs().new_resource(MockResourceArgs(record.type, record.name, dict(record.inputs)))
+        return f"{record.name}-id", outputs
+
+    def update(self, ctx: Context, old: ResourceRecord, new: ResourceRecord, changed: set[str]) -> dict[str, Any]:
+        self.journal.append(("update", new.name))
+        return {**old.outputs, **new.inputs}
+
+    def delete(self, ctx: Context, record: ResourceRecord) -> None:
+        self.journal.append(("delete", record.name))
+
+
+@pytest.fixture
+def journal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[tuple[str, str]]:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    ops: list[tuple[str, str]] = []
+    fakes = {t: FakeHandler(h, ops) for t, h in applier_module.HANDLERS.items()}
+    monkeypatch.setattr(applier_module, "HANDLERS", fakes)
+    return ops
+
+
+def applier_for(config: dict[str, Any], tmp_path: Path) -> Applier:
+    return Applier(config, stack="unit", state_path=tmp_path / "state.json", log=lambda _: None)
+
+
+def test_second_up_changes_nothing(journal, tmp_path: Path) -> None:
+    first = applier_for(LAB, tmp_path).up()
+    assert first.count("create") == len(journal) > 40
+    second = applier_for(LAB, tmp_path).up()
+    assert second.changed == 0 and second.count("same") == first.count("create")
+
+
+def test_adding_a_host_creates_only_its_resources(journal, tmp_path: Path) -> None:
+    applier_for(LAB, tmp_path).up()
+    bigger = copy.deepcopy(LAB)
+    bigger["hosts"].append({"name": "node3", "roles": ["compute"]})
+    journal.clear()
+    result = applier_for(bigger, tmp_path).up()
+    created = sorted(c.name for c in result.changes if c.op == "create")
+    assert created == sorted(["node3-lab-docker-volume", "node3-lab-host", "node3-swarm-join", "node3-docker",
+                              "slurm-image-to-node3", "multihost-slurm-unit-fd20_3-spool", "fd20_3-container"
+                              ])
+    changed = {(c.op, c.name) for c in result.changes if c.op not in ("create", "same")}
+    assert changed == {("replace", "readiness-check"), ("update", "consul-catalog")}
+
+
+def test_removed_host_is_deleted_dependents_first(journal, tmp_path: Path) -> None:
+    applier_for(LAB, tmp_path).up()
+    smaller = copy.deepcopy(LAB)
+    smaller["hosts"] = smaller["hosts"][:-1]
+    journal.clear()
+    applier_for(smaller, tmp_path).up()
+    deleted = [name for op, name in journal if op == "delete"]
+    assert set(deleted) >= {"fd20_2-container", "node2-swarm-join", "node2-docker", "node2-lab-host"}
+    assert deleted.index("fd20_2-container") < deleted.index("node2-docker") < deleted.index("node2-lab-host")
+    assert deleted.index("node2-swarm-join") < deleted.index("node2-lab-host")
+
+
+def test_destroy_keeps_what_kept_resources_need(journal, tmp_path: Path) -> None:
+    applier = applier_for(LAB, tmp_path)
+    applier.up()
+    journal.clear()
+    applier.destroy(keep=lambda r: r.name.endswith("-lab-host"))
+    deleted = {name for op, name in journal if op == "delete"}
+    assert "fd20_0-container" in deleted and "node0-swarm-init" in deleted
+    assert not deleted & {"node0-lab-host", "lab-network", "labhost-image", "node0-lab-docker-volume"}
+    journal.clear()
+    applier.destroy()
+    assert {name for _, name in journal} >= {"node0-lab-host", "lab-network"}
+    assert applier.state.records == {}
+
+
+def test_unimplemented_input_stops_the_applier() -> None:
+    record = ResourceRecord(urn="u", type=DockerContainer.type, name="c", custom=True,
+                            inputs={"name": "c", "image": "x", "privileged": True})
+    with pytest.raises(Unsupported, match=r"input\(s\) \['privileged'\] are not implemented"):
+        DockerContainer().check(record)
+
+
+def test_unknown_resource_type_stops_the_applier(journal, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delitem(applier_module.HANDLERS, "docker:index/network:Network")
+    with pytest.raises(ApplyError, match="resource type docker:index/network:Network"):
+        applier_for(LAB, tmp_path).up()
