@@ -6,14 +6,14 @@ Stack config -> validated model (model/) -> pure renderers (render/) -> componen
 
 import pulumi
 import pulumi_docker as docker
-import pulumi_random as random
 
-from components.cluster_store_engines import ClusterStoreEngines
 from components.consul_catalog import ConsulCatalog
 from components.distributed_image import DistributedImage
 from components.docker_provider import host_docker_provider, local_docker_provider
+from components.engine_config import EngineConfig
 from components.key_value_store import KeyValueStore
 from components.lab_hosts import LabHosts
+from components.munge_key import MungeKey
 from components.overlay_network import OverlayNetwork
 from components.readiness import ClusterReadiness
 from components.slurm_controller import SlurmController
@@ -22,6 +22,7 @@ from components.ssh_access import SshAccess
 from components.swarm_engines import SwarmEngines
 from model.cluster import KvStore, OverlayMode
 from model.stack_config import load_cluster
+from render.engine_scripts import needs_engine_config
 from render.outputs import static_outputs
 
 cluster, configured_key = load_cluster()
@@ -51,13 +52,15 @@ if kv is not None:
             targets=[kv], machines=machines, after={})
     store = KeyValueStore(cluster, providers[kv.name], etcd_image)
 
-# Engines: join the overlay (swarm) or point at the store (kv), then one Docker provider each.
-if cluster.overlay is OverlayMode.KV:
-    assert store is not None
-    engines = ClusterStoreEngines(cluster, access, store.container, machines)
-else:
-    engines = SwarmEngines(cluster, access, machines)
-engine_ready = {name: [configured] for name, configured in engines.configured.items()}
+# Engines: daemon.json (kv mode's cluster-store, the stack's dockerDaemon keys), then the swarm in
+# swarm mode; then one Docker provider each.
+configured: dict[str, pulumi.Resource] = {}
+if needs_engine_config(cluster):
+    kv_mode = cluster.overlay is OverlayMode.KV
+    configured = EngineConfig(cluster, access, machines, store.container if kv_mode and store else None).configured
+if cluster.overlay is OverlayMode.SWARM:
+    configured = SwarmEngines(cluster, access, machines, after=configured).configured
+engine_ready = {name: [resource] for name, resource in configured.items()}
 for host in cluster.overlay_hosts:
     providers[host.name] = host_docker_provider(host, access, machines[host.name], after=engine_ready[host.name])
 
@@ -66,26 +69,27 @@ slurm_image = DistributedImage(
     "slurm", cluster, access, context="images/slurm", tag=cluster.images.slurm_tag,
     build_provider=providers[build_host.name] if build_host else local, build_host=build_host,
     targets=cluster.overlay_hosts, machines=machines, after=engine_ready)
-network = OverlayNetwork(cluster, providers[cluster.controller.name], list(engines.configured.values()))
+network = OverlayNetwork(cluster, providers[cluster.controller.name], list(configured.values()))
 
 # Slurm: one munge key per stack, the controller, then the nodes of every compute host.
-munge_key = pulumi.Output.secret(random.RandomBytes("munge-key", length=1024).base64)
+munge = MungeKey(cluster, access)
 controller = SlurmController(
     cluster, access, provider=providers[cluster.controller.name], image_id=slurm_image.image_id,
-    network=network.network.name, munge_key=munge_key,
-    after=[slurm_image.ready_on[cluster.controller.name]])
+    network=network.network.name, munge_key=munge.key,
+    after=[slurm_image.ready_on[cluster.controller.name], munge.drained])
 node_containers = [controller.container]
 for host in cluster.overlay_hosts:
     if host.node_names:
         nodes = SlurmNodes(
-            cluster, host, provider=providers[host.name], image_id=slurm_image.image_id,
-            network=network.network.name, munge_key=munge_key,
+            cluster, host, access, provider=providers[host.name], image_id=slurm_image.image_id,
+            network=network.network.name, munge_key=munge.key,
             after=[slurm_image.ready_on[host.name], controller.container])
         node_containers.extend(nodes.containers.values())
 
 if store is not None and cluster.kv_store is KvStore.CONSUL:
     ConsulCatalog(cluster, after=[store.container, *node_containers])
-readiness = ClusterReadiness(cluster, access, node_containers, controller.conf_digest)
+resumed = munge.resume_after(node_containers)
+readiness = ClusterReadiness(cluster, access, node_containers, controller.conf_digest, after=[resumed])
 
 for key, value in static_outputs(cluster, access.identity_path).items():
     pulumi.export(key, value)

@@ -71,6 +71,8 @@ class LabHosts(pulumi.ComponentResource):
                 uploads=[docker.ContainerUploadArgs(file="/root/.ssh/authorized_keys", content=access.public_key,
                                                     permissions="0600")],
                 restart="unless-stopped",
+                # the host's entrypoint stops its inner dockerd (and the containers in it) on SIGTERM
+                destroy_grace_seconds=60,
                 labels=labels,
                 opts=pulumi.ResourceOptions.merge(on_local, pulumi.ResourceOptions(delete_before_replace=True)),
             )

@@ -17,7 +17,8 @@ class ClusterReadiness(pulumi.ComponentResource):
     result: pulumi.Output[str]
 
     def __init__(self, cluster: Cluster, access: SshAccess, containers: Sequence[docker.Container],
-                 slurm_conf_digest: str, opts: pulumi.ResourceOptions | None = None) -> None:
+                 slurm_conf_digest: str, after: Sequence[pulumi.Resource] = (),
+                 opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("multihost-slurm:slurm:ClusterReadiness", "readiness", None, opts)
         check = remote_script(
             "readiness-check", access, cluster.controller,
@@ -25,7 +26,7 @@ class ClusterReadiness(pulumi.ComponentResource):
             stdin=readiness_script(cluster),
             # any container replaced or added, or slurm.conf changed, means the check runs again
             triggers=[slurm_conf_digest, *(c.id for c in containers)],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(containers)),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*containers, *after]),
         )
         self.result = check.stdout
         self.register_outputs({"result": self.result})

@@ -1,4 +1,9 @@
-"""The slurmd containers of one compute host: dynamic, configless nodes named like the seed's."""
+"""The slurmd containers of one compute host: dynamic, configless nodes named like the seed's.
+
+Each node also has a membership record on the controller host whose only work is on removal: the
+node is drained, its jobs get up to drainTimeout to finish, and slurmctld forgets it, before its
+container goes (the record depends on the container, so it is deleted first).
+"""
 
 from __future__ import annotations
 
@@ -7,21 +12,30 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_docker as docker
 
+from components.remote_script import remote_script
 from components.spec_container import container_from_spec
+from components.ssh_access import SshAccess
 from model.cluster import Cluster, Host
 from render.containers import slurmd_spec
+from render.node_lifecycle import leave_script
 
 
 class SlurmNodes(pulumi.ComponentResource):
     containers: dict[str, docker.Container]
 
-    def __init__(self, cluster: Cluster, host: Host, *, provider: docker.Provider, image_id: pulumi.Input[str],
-                 network: pulumi.Input[str], munge_key: pulumi.Output[str], after: Sequence[pulumi.Resource],
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, cluster: Cluster, host: Host, access: SshAccess, *, provider: docker.Provider,
+                 image_id: pulumi.Input[str], network: pulumi.Input[str], munge_key: pulumi.Output[str],
+                 after: Sequence[pulumi.Resource], opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("multihost-slurm:slurm:SlurmNodes", f"{host.name}-nodes", None, opts)
-        self.containers = {
-            node.name: container_from_spec(slurmd_spec(cluster, node), image=image_id, provider=provider,
-                                           parent=self, network=network, munge_key=munge_key, depends_on=after)
-            for node in cluster.nodes_on(host)
-        }
+        self.containers = {}
+        for node in cluster.nodes_on(host):
+            container = container_from_spec(slurmd_spec(cluster, node), image=image_id, provider=provider,
+                                            parent=self, network=network, munge_key=munge_key, depends_on=after)
+            remote_script(
+                f"{node.name}-membership", access, cluster.controller,
+                create=f"docker exec {cluster.controller_name} sinfo -h -N -n {node.name} -o '%N %T'",
+                delete=leave_script(cluster, node),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[container]),
+            )
+            self.containers[node.name] = container
         self.register_outputs({"nodes": list(self.containers)})

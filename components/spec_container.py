@@ -59,6 +59,7 @@ def container_from_spec(
         wait=check is not None,
         wait_timeout=300 if check else None,
         restart="unless-stopped",
+        destroy_grace_seconds=spec.stop_grace_seconds,
         labels=[docker.ContainerLabelArgs(label=k, value=v) for k, v in spec.labels.items()],
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
             delete_before_replace=True,

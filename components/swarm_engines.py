@@ -21,18 +21,21 @@ class SwarmEngines(pulumi.ComponentResource):
     """`configured[host]` is the resource after which that host's engine is in the swarm.
 
     `machines[host]`: what the host itself is (a lab host's container; nothing for a real host). A
-    new machine means a fresh engine, so the host's commands run again."""
+    new machine means a fresh engine, so the host's commands run again. `after[host]`: the host's
+    engine configuration, if the stack has one."""
 
     configured: dict[str, pulumi.Resource]
 
     def __init__(self, cluster: Cluster, access: SshAccess, machines: Mapping[str, Sequence[pulumi.Resource]],
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+                 after: Mapping[str, pulumi.Resource], opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("multihost-slurm:engines:SwarmEngines", "swarm", None, opts)
         manager = cluster.swarm_manager
 
-        def on(host_name: str, *after: pulumi.Resource) -> pulumi.ResourceOptions:
+        def on(host_name: str, *also: pulumi.Resource) -> pulumi.ResourceOptions:
             machine = list(machines.get(host_name, ()))
-            return pulumi.ResourceOptions(parent=self, depends_on=[*machine, *after], replace_with=machine or None)
+            first = [after[host_name]] if host_name in after else []
+            return pulumi.ResourceOptions(parent=self, depends_on=[*machine, *first, *also],
+                                          replace_with=machine or None)
 
         init = remote_script(
             f"{manager.name}-swarm-init", access, manager,

@@ -8,8 +8,9 @@ the SSH key and the munge key flow as Pulumi Outputs.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Role(StrEnum):
@@ -112,6 +113,9 @@ class Cluster:
     images: ImageSettings
     max_nodes: int
     readiness_timeout: int
+    drain_timeout: int  # seconds a leaving node's jobs get to finish
+    munge_key_version: int  # changing it makes a new munge key (a rotation)
+    docker_daemon: dict[str, Any] = field(default_factory=dict)  # keys merged into every Slurm host's daemon.json
 
     def host(self, name: str) -> Host:
         return next(h for h in self.hosts if h.name == name)

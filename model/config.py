@@ -46,7 +46,12 @@ KNOWN_KEYS = (
     "localDockerHost",
     "images",
     "readinessTimeout",
+    "drainTimeout",
+    "mungeKeyVersion",
+    "dockerDaemon",
 )
+# daemon.json keys the stack manages itself, or that break the engine's own start-up flags
+RESERVED_DAEMON_KEYS = ("cluster-store", "cluster-advertise", "cluster-store-opts", "hosts")
 
 DEFAULT_PARTITIONS = (
     {"name": "all", "nodes": "all", "default": True},
@@ -428,6 +433,14 @@ def parse_cluster(raw: Mapping[str, Any], *, project: str, stack: str, ssh_key: 
             problems.add(key, f"'{ref}' is not an image reference", "use repository:tag in lowercase")
 
     readiness_timeout = _as_int(raw.get("readinessTimeout", 300), "readinessTimeout", problems, 10, 7200) or 300
+    drain_timeout = _as_int(raw.get("drainTimeout", 600), "drainTimeout", problems, 0, 7 * 86400)
+    munge_key_version = _as_int(raw.get("mungeKeyVersion", 1), "mungeKeyVersion", problems, 1, 1_000_000) or 1
+    docker_daemon = _mapping(raw.get("dockerDaemon"), "dockerDaemon", problems)
+    for key in docker_daemon:
+        if key in RESERVED_DAEMON_KEYS:
+            problems.add(f"dockerDaemon.{key}", "this daemon.json key is not the stack's to set "
+                         "(cluster-store keys come from overlay: kv; hosts clashes with the engine's -H flags)",
+                         "remove it from dockerDaemon")
 
     if not ssh_key.present and not is_lab:
         problems.add("sshPrivateKey", "no SSH private key is set; remote commands and ssh:// Docker "
@@ -473,4 +486,7 @@ def parse_cluster(raw: Mapping[str, Any], *, project: str, stack: str, ssh_key: 
         images=ImageSettings(None if build_on == "local" else build_on, slurm_tag, consul_image),
         max_nodes=max_nodes,
         readiness_timeout=readiness_timeout,
+        drain_timeout=drain_timeout if drain_timeout is not None else 600,
+        munge_key_version=munge_key_version,
+        docker_daemon=dict(docker_daemon),
     )

@@ -53,6 +53,9 @@ class ContainerSpec:
     munge_key: bool = False
     healthcheck: Healthcheck | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    # Seconds a replaced or deleted container gets to stop (SIGTERM) before it is killed; without it
+    # the provider kills at once, and slurmctld would not save its state.
+    stop_grace_seconds: int = 30
 
 
 def _labels(cluster: Cluster, role: str) -> dict[str, str]:

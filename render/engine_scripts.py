@@ -9,8 +9,11 @@ idempotent, names its host in every error, and keeps what it changes under
 from __future__ import annotations
 
 import ipaddress
+import json
+import shlex
+from typing import Any
 
-from model.cluster import ENGINE_ADVERTISE_PORT, Cluster, Host, KvStore
+from model.cluster import ENGINE_ADVERTISE_PORT, Cluster, Host, KvStore, OverlayMode
 
 SWARM_PORT = 2377
 GOSSIP_PORT = 7946
@@ -18,8 +21,11 @@ LAB_SUPERVISOR = "/usr/local/sbin/lab-dockerd"
 ENGINE_WAIT_SECONDS = 90
 
 
+STATE_ROOT = "/var/lib/multihost-slurm"
+
+
 def state_dir(cluster: Cluster) -> str:
-    return f"/var/lib/multihost-slurm/{cluster.stack}"
+    return f"{STATE_ROOT}/{cluster.stack}"
 
 
 def _preamble(host: Host, purpose: str) -> str:
@@ -40,10 +46,10 @@ restart_engine() {{
   else fail "cannot restart the Docker Engine: no systemd, no service command, no {LAB_SUPERVISOR}"
   fi
 }}
-engine_log() {{
-  if [ -x {LAB_SUPERVISOR} ]; then $SUDO tail -n 12 /var/log/dockerd.log
-  elif [ -d /run/systemd/system ]; then $SUDO journalctl -u docker -n 12 --no-pager
-  else $SUDO tail -n 12 /var/log/docker.log 2>/dev/null || true
+engine_log() {{  # the engine's last warnings and errors
+  if [ -x {LAB_SUPERVISOR} ]; then $SUDO grep -v 'level=info' /var/log/dockerd.log | tail -n 8
+  elif [ -d /run/systemd/system ]; then $SUDO journalctl -u docker -p warning -n 8 --no-pager
+  else $SUDO grep -v 'level=info' /var/log/docker.log 2>/dev/null | tail -n 8
   fi
 }}
 wait_engine() {{
@@ -144,7 +150,7 @@ if [ -e {marker} ]; then
   $SUDO docker swarm leave{force} >/dev/null 2>&1 || $SUDO docker swarm leave --force >/dev/null
   $SUDO rm -f {marker}
   forget_gwbridge
-  $SUDO rmdir {state} 2>/dev/null || true
+  $SUDO rmdir {state} {STATE_ROOT} 2>/dev/null || true
   echo "host {host.name}: left the swarm"
 else
   echo "host {host.name}: the swarm membership was not made by this stack; left as it is"
@@ -152,7 +158,10 @@ fi
 """
 
 
-# ---- kv mode (cluster-store) ------------------------------------------------------------------
+# ---- daemon.json: the stack's engine settings, and kv mode's cluster-store -------------------
+
+DAEMON_JSON = "/etc/docker/daemon.json"
+
 
 def kv_store_url(cluster: Cluster) -> str:
     kv = cluster.kv_host
@@ -162,9 +171,23 @@ def kv_store_url(cluster: Cluster) -> str:
     return f"etcd://{_join_address(kv)}:2379"
 
 
+def engine_settings(cluster: Cluster, host: Host) -> dict[str, Any]:
+    """The top-level daemon.json keys this stack sets on a host (every other key is kept)."""
+    wanted = dict(cluster.docker_daemon)
+    if cluster.overlay is OverlayMode.KV:
+        wanted["cluster-store"] = kv_store_url(cluster)
+        wanted["cluster-advertise"] = f"{host.advertise}:{ENGINE_ADVERTISE_PORT}"
+    return wanted
+
+
+def needs_engine_config(cluster: Cluster) -> bool:
+    return bool(cluster.docker_daemon) or cluster.overlay is OverlayMode.KV
+
+
+# Writes the merged file next to the current one (same mode) and says whether it differs.
 _MERGE_DAEMON_JSON = """\
 import json, os, shutil, sys
-path, store, advertise = sys.argv[1:4]
+path, out, wanted = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 try:
     with open(path) as f:
         current = json.load(f)
@@ -172,61 +195,92 @@ except FileNotFoundError:
     current = {}
 except ValueError as e:
     sys.exit(f"{path} is not valid JSON ({e}); fix it by hand first")
-wanted = dict(current, **{"cluster-store": store, "cluster-advertise": advertise})
-if wanted == current:
-    print("unchanged")
-    sys.exit(0)
-with open(path + ".new", "w") as f:
-    json.dump(wanted, f, indent=2)
+merged = dict(current, **wanted)
+with open(out, "w") as f:
+    json.dump(merged, f, indent=2)
     f.write("\\n")
 if os.path.exists(path):
-    shutil.copymode(path, path + ".new")
-os.replace(path + ".new", path)
-print("changed")
+    shutil.copymode(path, out)
+print("unchanged" if merged == current else "changed")
 """
 
 
-def kv_configure_script(cluster: Cluster, host: Host) -> str:
-    """Merge cluster-store/cluster-advertise into daemon.json, keeping every other key; restart.
+def engine_config_script(cluster: Cluster, host: Host) -> str:
+    """Merge the stack's keys into daemon.json, keeping every other key, and restart the engine.
 
-    The first run keeps the host's original daemon.json (or notes that there was none) so that
-    `kv_restore_script` can put it back byte for byte. If the engine does not come back with the
-    new file, the previous file is restored and the engine's own error is reported.
+    The first run keeps the host's original daemon.json (or notes there was none) so that
+    `engine_restore_script` puts it back byte for byte. Docker 23+ validates the new file before
+    any restart (`dockerd --validate`); an engine that does not come back with it gets the
+    previous file back, is restarted on it, and the deployment fails with the engine's own error.
+    kv mode refuses Docker 23+ (no cluster-store there) and waits for the engine's gossip port.
     """
     state = state_dir(cluster)
-    conf = "/etc/docker/daemon.json"
-    store = kv_store_url(cluster)
-    advertise = f"{host.advertise}:{ENGINE_ADVERTISE_PORT}"
-    backend = "Consul" if cluster.kv_store is KvStore.CONSUL else "etcd"
-    return _preamble(host, f"kv mode: point the engine at {store}") + _ENGINE_CONTROL + _gwbridge(cluster) + f"""\
-version=$($SUDO docker version --format '{{{{.Server.Version}}}}' 2>&1) || fail "the Docker Engine does not answer: $version"
-major=${{version%%.*}}
+    wanted = engine_settings(cluster, host)
+    wanted_json = json.dumps(wanted, sort_keys=True)
+    kv = cluster.overlay is OverlayMode.KV
+    purpose = f"kv mode: point the engine at {wanted['cluster-store']}" if kv else "engine settings"
+    script = _preamble(host, f"{purpose}; daemon.json keys: {', '.join(sorted(wanted))}") + _ENGINE_CONTROL
+    script += _gwbridge(cluster) + """\
+version=$($SUDO docker version --format '{{.Server.Version}}' 2>&1) || fail "the Docker Engine does not answer: $version"
+major=${version%%.*}
+"""
+    if kv:
+        script += """\
 [ "$major" -lt 23 ] 2>/dev/null || fail "runs Docker Engine $version, which has no cluster-store (removed in 23.0). \\
 Fix: set overlay: swarm for this stack, or run Docker Engine 20.10-22.x on every host"
-command -v python3 >/dev/null 2>&1 || fail "kv mode merges keys into {conf} with python3, which is missing: install python3"
+"""
+    script += f"""\
+command -v python3 >/dev/null 2>&1 || fail "merging keys into {DAEMON_JSON} needs python3, which is missing: install python3"
 note_gwbridge
 if [ ! -e {state}/daemon.json.orig ] && [ ! -e {state}/daemon.json.absent ]; then
-  if [ -e {conf} ]; then $SUDO cp -p {conf} {state}/daemon.json.orig; else $SUDO touch {state}/daemon.json.absent; fi
+  if [ -e {DAEMON_JSON} ]; then $SUDO cp -p {DAEMON_JSON} {state}/daemon.json.orig; else $SUDO touch {state}/daemon.json.absent; fi
 fi
-if [ -e {conf} ]; then $SUDO cp -p {conf} {state}/daemon.json.previous; else $SUDO rm -f {state}/daemon.json.previous; fi
 $SUDO mkdir -p /etc/docker
-merge=$($SUDO python3 -c '{_MERGE_DAEMON_JSON}' {conf} {store} {advertise} 2>&1) || fail "$merge"
+merge=$($SUDO python3 -c '{_MERGE_DAEMON_JSON}' {DAEMON_JSON} {state}/daemon.json.next {shlex.quote(wanted_json)} 2>&1) || fail "$merge"
+"""
+    if kv:
+        store = wanted["cluster-store"]
+        script += f"""\
 if [ "$merge" = unchanged ] && $SUDO docker info --format '{{{{json .}}}}' | grep -q '"ClusterStore":"{store}"'; then
+  $SUDO rm -f {state}/daemon.json.next
   echo "host {host.name}: engine already uses {store}; nothing to do"
   exit 0
 fi
+"""
+    else:
+        script += f"""\
+if [ "$merge" = unchanged ]; then
+  $SUDO rm -f {state}/daemon.json.next
+  echo "host {host.name}: engine settings already in place; nothing to do"
+  exit 0
+fi
+"""
+    backend = "Consul" if cluster.kv_store is KvStore.CONSUL else "etcd"
+    script += f"""\
+if [ "$major" -ge 23 ] 2>/dev/null; then
+  checked=$($SUDO dockerd --validate --config-file {state}/daemon.json.next 2>&1) || {{
+    $SUDO rm -f {state}/daemon.json.next
+    fail "the engine rejects the new daemon.json, which is not installed; the engine was not restarted: $checked"
+  }}
+fi
+if [ -e {DAEMON_JSON} ]; then $SUDO cp -p {DAEMON_JSON} {state}/daemon.json.previous; else $SUDO rm -f {state}/daemon.json.previous; fi
+$SUDO mv {state}/daemon.json.next {DAEMON_JSON}
 if ! restart_engine || ! wait_engine; then
   log=$(engine_log 2>&1 || true)
-  if [ -e {state}/daemon.json.previous ]; then $SUDO cp -p {state}/daemon.json.previous {conf}; else $SUDO rm -f {conf}; fi
+  if [ -e {state}/daemon.json.previous ]; then $SUDO cp -p {state}/daemon.json.previous {DAEMON_JSON}; else $SUDO rm -f {DAEMON_JSON}; fi
   restart_engine >/dev/null 2>&1 || true
   wait_engine || true
   hint=""
   case "$log" in *"discovery service not supported"*)
     hint=" This dockerd was built without the {backend} backend (Debian's docker.io has no Consul): \\
 set kvStore: etcd, or install upstream Docker Engine 20.10-22.x." ;; esac
-  fail "the engine did not come back with cluster-store {store}; the previous daemon.json is restored.$hint \\
+  fail "the engine did not come back with the new daemon.json; the previous daemon.json is restored.$hint \\
 Engine log: $log"
 fi
+"""
+    if kv:
+        store = wanted["cluster-store"]
+        script += f"""\
 $SUDO docker info --format '{{{{json .}}}}' | grep -q '"ClusterStore":"{store}"' \\
   || fail "the engine restarted but does not report cluster-store {store}; is dockerd started with its own flags?"
 # The next engine restarts only once this one gossips (serf, TCP {GOSSIP_PORT}): an engine that joins
@@ -237,26 +291,28 @@ until grep -Eq ':{GOSSIP_PORT:04X} [0-9A-F]+:0000 0A' /proc/net/tcp /proc/net/tc
   [ $i -lt 60 ] || fail "the engine restarted but its gossip port {GOSSIP_PORT} is not listening after 60 s"
   sleep 1
 done
-echo "host {host.name}: engine restarted with cluster-store {store}, advertising {advertise}"
 """
+    script += f"""\
+echo "host {host.name}: engine restarted with daemon.json keys {', '.join(sorted(wanted))}"
+"""
+    return script
 
 
-def kv_restore_script(cluster: Cluster, host: Host) -> str:
+def engine_restore_script(cluster: Cluster, host: Host) -> str:
     state = state_dir(cluster)
-    conf = "/etc/docker/daemon.json"
-    return _preamble(host, "kv mode: restore the original daemon.json") + _ENGINE_CONTROL + _gwbridge(cluster) + f"""\
+    return _preamble(host, "restore the original daemon.json") + _ENGINE_CONTROL + _gwbridge(cluster) + f"""\
 if [ -e {state}/daemon.json.orig ]; then
-  $SUDO cp -p {state}/daemon.json.orig {conf}
+  $SUDO cp -p {state}/daemon.json.orig {DAEMON_JSON}
 elif [ -e {state}/daemon.json.absent ]; then
-  $SUDO rm -f {conf}
+  $SUDO rm -f {DAEMON_JSON}
 else
   echo "host {host.name}: no saved daemon.json; left as it is"
   exit 0
 fi
 restart_engine || true
-wait_engine || fail "the engine did not come back after restoring {conf}. Engine log: $(engine_log 2>&1)"
+wait_engine || fail "the engine did not come back after restoring {DAEMON_JSON}. Engine log: $(engine_log 2>&1)"
 $SUDO rm -f {state}/daemon.json.orig {state}/daemon.json.absent {state}/daemon.json.previous
 forget_gwbridge
-$SUDO rmdir {state} 2>/dev/null || true
+$SUDO rmdir {state} {STATE_ROOT} 2>/dev/null || true
 echo "host {host.name}: original daemon.json restored, engine restarted"
 """

@@ -23,8 +23,9 @@ def ssh_options(cluster: Cluster, identity: Path) -> list[str]:
         known = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"]
     else:
         known = ["-o", "StrictHostKeyChecking=accept-new"]
-    # A host that is still booting (or restarting sshd) gets 30 tries, one a second.
-    retry = ["-o", "ConnectionAttempts=30", "-o", "ConnectTimeout=10"]
+    # A host that is still booting (or restarting sshd) gets 10 tries, a second apart; an unreachable
+    # one fails within about two minutes.
+    retry = ["-o", "ConnectionAttempts=10", "-o", "ConnectTimeout=10"]
     return ["-i", str(identity), "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", *retry, *known]
 
 

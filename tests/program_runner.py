@@ -6,6 +6,8 @@ applier (tests/applier), whose monitor performs each resource for real.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import json
 import runpy
 import sys
@@ -15,7 +17,7 @@ from typing import Any
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime.settings import ROOT
+from pulumi.runtime.settings import ROOT, SETTINGS
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
@@ -39,9 +41,33 @@ def _config_text(value: Any) -> str:
 
 
 def run_program(monitor: pulumi_mocks.MockMonitor, config: Mapping[str, Any], *, stack: str,
-                preview: bool = False) -> dict[str, Any]:
-    """Run __main__.py; return the resolved stack outputs. Raises what the program raises."""
+                preview: bool = False, rpc_threads: int | None = None) -> dict[str, Any]:
+    """Run __main__.py; return the resolved stack outputs. Raises what the program raises.
+
+    Each run gets an event loop and RPC threads of its own, and returns only once every
+    registration in flight has finished, so that a failed run leaves nothing behind for the next.
+    `rpc_threads`: how many registrations may be performed at once (Python's default otherwise).
+    """
+    loop = asyncio.new_event_loop()
+    executor = concurrent.futures.ThreadPoolExecutor(max_workers=rpc_threads)
+    loop.set_default_executor(executor)
+    asyncio.set_event_loop(loop)
+    try:
+        return _run(monitor, config, stack=stack, preview=preview)
+    finally:
+        executor.shutdown(wait=True)
+        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+def _run(monitor: pulumi_mocks.MockMonitor, config: Mapping[str, Any], *, stack: str,
+         preview: bool) -> dict[str, Any]:
     ROOT.set(None)
+    SETTINGS.outputs.clear()  # as pulumi.runtime.test does: a failed run's outputs are not ours
     pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
     pulumi.runtime.set_all_config(
         {f"{PROJECT}:{k}": _config_text(v) for k, v in config.items()},

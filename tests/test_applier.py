@@ -73,8 +73,8 @@ def test_adding_a_host_creates_only_its_resources(journal, tmp_path: Path) -> No
     result = applier_for(bigger, tmp_path).up()
     created = sorted(c.name for c in result.changes if c.op == "create")
     assert created == sorted(["node3-lab-docker-volume", "node3-lab-host", "node3-swarm-join", "node3-docker",
-                              "slurm-image-to-node3", "multihost-slurm-unit-fd20_3-spool", "fd20_3-container"
-                              ])
+                              "slurm-image-to-node3", "multihost-slurm-unit-fd20_3-spool", "fd20_3-container",
+                              "fd20_3-membership"])
     changed = {(c.op, c.name) for c in result.changes if c.op not in ("create", "same")}
     assert changed == {("replace", "readiness-check"), ("update", "consul-catalog")}
 

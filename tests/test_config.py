@@ -196,3 +196,9 @@ def test_every_problem_is_reported_at_once() -> None:
 
 def test_roles_are_a_set() -> None:
     assert parse(SEED).host("node0").roles == frozenset({Role.CONTROLLER, Role.COMPUTE})
+
+
+def test_reserved_daemon_keys_are_refused() -> None:
+    message = problems_of(with_(SEED, dockerDaemon={"hosts": ["tcp://0.0.0.0:2375"], "debug": True}))
+    assert "multihost-slurm:dockerDaemon.hosts: this daemon.json key is not the stack's to set" in message
+    assert "dockerDaemon.debug" not in message

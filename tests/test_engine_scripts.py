@@ -30,8 +30,10 @@ def all_scripts() -> list[tuple[str, str]]:
         ("swarm join", es.swarm_join_script(swarm, worker, manager)),
         ("swarm leave manager", es.swarm_leave_script(swarm, manager, manager=True)),
         ("swarm leave worker", es.swarm_leave_script(swarm, worker, manager=False)),
-        ("kv configure", es.kv_configure_script(kv, kv.host("node1"))),
-        ("kv restore", es.kv_restore_script(kv, kv.host("node1"))),
+        ("kv configure", es.engine_config_script(kv, kv.host("node1"))),
+        ("engine settings", es.engine_config_script(cluster_of(dict(SEED, dockerDaemon={"debug": True})),
+                                                    swarm.host("node1"))),
+        ("restore", es.engine_restore_script(kv, kv.host("node1"))),
     ]
 
 
@@ -66,21 +68,37 @@ def test_kv_store_urls() -> None:
 
 def test_kv_script_refuses_docker_23_and_keeps_the_original() -> None:
     cluster = cluster_of(KV_SEED)
-    script = es.kv_configure_script(cluster, cluster.host("node2"))
+    script = es.engine_config_script(cluster, cluster.host("node2"))
     assert '[ "$major" -lt 23 ]' in script and "set overlay: swarm" in script
     assert "cp -p /etc/docker/daemon.json /var/lib/multihost-slurm/test/daemon.json.orig" in script
-    assert "etcd://10.0.0.5:2379 10.0.0.12:2376" in script
+    assert es.engine_settings(cluster, cluster.host("node2")) == {
+        "cluster-store": "etcd://10.0.0.5:2379", "cluster-advertise": "10.0.0.12:2376"}
     assert "discovery service not supported" in script
-    restore = es.kv_restore_script(cluster, cluster.host("node2"))
+    assert "the previous daemon.json is restored" in script
+    restore = es.engine_restore_script(cluster, cluster.host("node2"))
     assert "cp -p /var/lib/multihost-slurm/test/daemon.json.orig /etc/docker/daemon.json" in restore
 
 
-def run_merge(path: Path, store: str = "etcd://10.0.0.5:2379", advertise: str = "eth1:2376") -> str:
-    code = re.search(r"python3 -c '(.*?)' /etc/docker", es.kv_configure_script(
+def test_engine_settings_are_validated_before_any_restart_on_docker_23() -> None:
+    cluster = cluster_of(dict(SEED, dockerDaemon={"log-level": "warn"}))
+    script = es.engine_config_script(cluster, cluster.host("node1"))
+    validate = script.index("dockerd --validate --config-file /var/lib/multihost-slurm/test/daemon.json.next")
+    assert validate < script.index("restart_engine ||")
+    assert '[ "$major" -lt 23 ]' not in script  # no cluster-store: any engine will do
+    assert es.engine_settings(cluster, cluster.host("node1")) == {"log-level": "warn"}
+    assert not es.needs_engine_config(cluster_of(SEED))
+
+
+def run_merge(path: Path, wanted: dict[str, object] | None = None) -> str:
+    code = re.search(r"python3 -c '(.*?)' /etc/docker", es.engine_config_script(
         cluster_of(KV_SEED), cluster_of(KV_SEED).host("node1")), re.S)
     assert code is not None
-    return subprocess.run(["python3", "-c", code.group(1), str(path), store, advertise],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    wanted = wanted or {"cluster-store": "etcd://10.0.0.5:2379", "cluster-advertise": "eth1:2376"}
+    out = path.with_suffix(".next")
+    result = subprocess.run(["python3", "-c", code.group(1), str(path), str(out), json.dumps(wanted)],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    out.replace(path)
+    return result
 
 
 def test_merge_keeps_every_other_key(tmp_path: Path) -> None:
@@ -97,8 +115,8 @@ def test_merge_keeps_every_other_key(tmp_path: Path) -> None:
 
 def test_merge_creates_a_missing_file(tmp_path: Path) -> None:
     conf = tmp_path / "daemon.json"
-    assert run_merge(conf) == "changed"
-    assert json.loads(conf.read_text())["cluster-advertise"] == "eth1:2376"
+    assert run_merge(conf, {"log-level": "warn"}) == "changed"
+    assert json.loads(conf.read_text()) == {"log-level": "warn"}
 
 
 def test_merge_refuses_invalid_json(tmp_path: Path) -> None:

@@ -164,10 +164,12 @@ def test_images_built_once_and_shipped(program) -> None:
 
 def test_kv_lab_chains_engine_restarts_after_the_store(program) -> None:
     run = program(KV_LAB)
-    assert run["node0-cluster-store"].depends_on("etcd-container")
-    assert run["node1-cluster-store"].depends_on("node0-cluster-store")
-    assert run["node2-cluster-store"].depends_on("node1-cluster-store")
-    assert "etcd://172.30.0.10:2379" in run["node1-cluster-store"].inputs["create"]
+    assert run["node0-engine-config"].depends_on("etcd-container")
+    assert run["node1-engine-config"].depends_on("node0-engine-config")
+    assert run["node2-engine-config"].depends_on("node1-engine-config")
+    assert "etcd://172.30.0.10:2379" in run["node1-engine-config"].inputs["create"]
+    assert run["node1-docker"].depends_on("node1-engine-config")
+    assert not run.of_type("multihost-slurm:engines:SwarmEngines")
     assert run["etcd-container"].provider.split("::")[-1].startswith("login-docker")
     assert "attachable" not in run["overlay-network"].inputs
     assert not run.of_type("pulumi-python:dynamic:Resource")  # no Consul, no catalog
@@ -213,3 +215,52 @@ def test_committed_stacks_run(program, stack: str) -> None:
 def test_missing_secret_on_the_physical_stack_says_how_to_set_it(program) -> None:
     with pytest.raises(ConfigError, match="pulumi config set --secret multihost-slurm:sshPrivateKey"):
         program(stack_file_config("physical"), stack="physical")
+
+
+def test_swarm_with_engine_settings_configures_then_joins(program) -> None:
+    run = program(dict(PHYSICAL, dockerDaemon={"log-level": "warn"}))
+    assert run["node1-swarm-join"].depends_on("node1-engine-config")
+    assert run["node0-swarm-init"].depends_on("node0-engine-config")
+    assert not run["node1-engine-config"].depends_on("node0-engine-config")  # restarts in parallel
+    assert '"log-level": "warn"' in run["node1-engine-config"].inputs["create"]
+    assert "engine-config" not in " ".join(program(PHYSICAL).resources)
+
+
+def test_adding_a_host_changes_no_existing_resource(program) -> None:
+    """N and N+1 hosts: every resource of the N-host program is registered again with the same inputs,
+    except the two that describe the whole cluster: the readiness check and the Consul catalog."""
+    before = program(PHYSICAL)
+    bigger = copy.deepcopy(PHYSICAL)
+    bigger["hosts"].append({"name": "node3", "address": "10.0.0.13", "roles": ["compute"]})
+    after = program(bigger)
+    assert set(before.resources) < set(after.resources)
+    changed = {name for name, r in before.resources.items() if r.inputs != after[name].inputs}
+    assert changed == {"readiness-check", "consul-catalog"}
+    assert set(after.resources) - set(before.resources) == {
+        "node3-swarm-join", "node3-docker", "slurm-image-to-node3", "node3-nodes",
+        "multihost-slurm-test-fd20_3-spool", "fd20_3-container", "fd20_3-membership"}
+    assert "fd20_3" in after["readiness-check"].inputs["stdin"]
+
+
+def test_a_leaving_node_is_drained_before_its_container_goes(program) -> None:
+    run = program(PHYSICAL)
+    membership = run["fd20_1-membership"]
+    assert membership.depends_on("fd20_1-container")  # so it is deleted first
+    assert membership.inputs["connection"]["value"]["host"] == "10.0.0.10"  # on the controller host
+    script = membership.inputs["delete"]
+    assert script.index("state=drain") < script.index("squeue -h -t RUNNING,COMPLETING -w \"fd20_1\"") \
+        < script.index("delete nodename=fd20_1")
+    assert "after 600 s (drainTimeout)" in script
+
+
+def test_munge_key_rotation_drains_then_resumes(program) -> None:
+    run = program(dict(PHYSICAL, mungeKeyVersion=2))
+    assert run["munge-key"].inputs["keepers"] == {"version": "2"}
+    drain, resume = run["munge-key-rotation-drain"], run["munge-key-rotation-resume"]
+    assert drain.inputs["triggers"] == ["2"] and resume.inputs["triggers"] == ["2"]
+    assert run["slurmctld-container"].depends_on("munge-key-rotation-drain")
+    for container in ("slurmctld-container", "fd20_0-container", "fd20_2-container"):
+        assert run[container].depends_on("slurmctld-container") or container == "slurmctld-container"
+        assert resume.depends_on(container)
+    assert "fd20_" not in drain.inputs["create"] + resume.inputs["create"]  # independent of membership
+    assert run["readiness-check"].depends_on("munge-key-rotation-resume")

@@ -9,12 +9,11 @@ updated or replaced by the provider's rules, and ones the program no longer decl
 
 from __future__ import annotations
 
-import concurrent.futures
 import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -160,23 +159,25 @@ class Applier:
         self._prior: dict[str, ResourceRecord] = {}
         self._registered: set[str] = set()
         self._replaced: set[str] = set()
+        self._force_replace: set[str] = set()
         self._changes: list[Change] = []
         self._lock = threading.Lock()
         self._t0 = time.monotonic()
 
     # ---- up --------------------------------------------------------------------------------------
 
-    def up(self) -> ApplyResult:
+    def up(self, replace: Collection[str] = ()) -> ApplyResult:
+        """Apply the program. `replace`: names of resources to replace even if unchanged, as
+        `pulumi up --replace <urn>` does."""
         self._t0 = time.monotonic()
+        self._force_replace = set(replace)
         self._prior = dict(self.state.records)
         self._registered = set()
         self._replaced = set()
         self._changes = []
         self._load_providers()
-        loop = _ensure_event_loop()
-        loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(max_workers=WORKER_THREADS))
         try:
-            outputs = run_program(_ApplyingMonitor(self), self.config, stack=self.stack)
+            outputs = run_program(_ApplyingMonitor(self), self.config, stack=self.stack, rpc_threads=WORKER_THREADS)
         except Exception as exc:
             raise ApplyError(f"up of stack {self.stack} failed: {exc}") from exc
         removed = {urn: rec for urn, rec in self._prior.items() if urn not in self._registered}
@@ -221,7 +222,8 @@ class Applier:
                 changed = _changed(old.basis, basis)
                 # the engine replaces a resource whose provider, or a resource named in its
                 # replace_with, was replaced in this run
-                if (self._replaced & {record.provider, *record.replace_with}) - {""}:
+                if (self._replaced & {record.provider, *record.replace_with}) - {""} \
+                        or record.name in self._force_replace:
                     changed.add("(replaced with)")
                 if not changed:
                     record.id, record.outputs, op = old.id, old.outputs, "same"

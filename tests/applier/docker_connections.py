@@ -61,7 +61,8 @@ class DockerConnections:
         url = urlparse(host)
         sock = self._dir / f"{len(self._forwards)}.sock"
         remote = url.path or "/var/run/docker.sock"
-        cmd = ["ssh", "-nNT", "-o", "ExitOnForwardFailure=yes", "-o", "ServerAliveInterval=15", *opts,
+        cmd = ["ssh", "-nNT", "-o", "ExitOnForwardFailure=yes", "-o", "StreamLocalBindUnlink=yes",
+               "-o", "ServerAliveInterval=15", *opts,
                "-p", str(url.port or 22), "-L", f"{sock}:{remote}", f"{url.username or 'root'}@{url.hostname}"]
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self._forwards.append(proc)

@@ -172,9 +172,10 @@ class DockerVolume(Handler):
 CONTAINER_INPUTS = frozenset({
     "name", "hostname", "image", "command", "ports", "volumes", "uploads", "networksAdvanced", "healthcheck",
     "wait", "waitTimeout", "restart", "labels", "capabilities", "securityOpts", "deviceCgroupRules",
+    "destroyGraceSeconds",
 })
-# What the provider changes on a running container without replacing it.
-CONTAINER_UPDATABLE = frozenset({"restart", "wait", "waitTimeout"})
+# What the provider changes on a running container without replacing it (or only records).
+CONTAINER_UPDATABLE = frozenset({"restart", "wait", "waitTimeout", "destroyGraceSeconds"})
 
 
 class DockerContainer(Handler):
@@ -264,9 +265,12 @@ class DockerContainer(Handler):
         return {**new.inputs, "id": old.id}
 
     def delete(self, ctx: Context, record: ResourceRecord) -> None:
+        """As the provider does: stop (SIGTERM, then kill) only with destroyGraceSeconds, else kill."""
         api = _client(ctx, record).api
+        grace = int(record.inputs.get("destroyGraceSeconds") or 0)
         try:
-            api.stop(record.id, timeout=30)
+            if grace > 0:
+                api.stop(record.id, timeout=grace)
             api.remove_container(record.id, v=True, force=True)
         except docker.errors.NotFound:
             return

@@ -35,8 +35,16 @@ class LabStack:
                                log=self.log.append)
         self.outputs: dict[str, Any] = {}
 
-    def up(self) -> ApplyResult:
-        result = self.applier.up()
+    def up(self, replace: tuple[str, ...] = (), **changes: Any) -> ApplyResult:
+        """Apply the program, with `changes` to the stack config first (a key set to None is removed);
+        `replace`: resources to replace anyway (`pulumi up --replace`)."""
+        for key, value in changes.items():
+            if value is None:
+                self.config.pop(key, None)
+            else:
+                self.config[key] = value
+        self.applier.config = dict(self.config)
+        result = self.applier.up(replace=replace)
         self.outputs = result.outputs
         return result
 
@@ -48,15 +56,25 @@ class LabStack:
     def address(self, host: str) -> str:
         return self.outputs["hosts"][host]
 
-    def ssh(self, host: str, command: str, check: bool = True) -> str:
+    def run(self, host: str, command: str) -> subprocess.CompletedProcess[str]:
         key = self.outputs["sshIdentityFile"]
-        result = subprocess.run(
+        return subprocess.run(
             ["ssh", "-i", key, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
              "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", f"root@{self.address(host)}", command],
             capture_output=True, text=True, timeout=300, check=False)
-        if check and result.returncode != 0:
+
+    def ssh(self, host: str, command: str) -> str:
+        """Run a command that must succeed; return its output."""
+        result = self.run(host, command)
+        if result.returncode != 0:
             raise AssertionError(f"on {host}: {command}\n{result.stderr}{result.stdout}")
         return result.stdout
+
+    def ssh_fails(self, host: str, command: str) -> str:
+        """Run a command that must fail; return what it said on stderr."""
+        result = self.run(host, command)
+        assert result.returncode != 0, f"on {host}, expected a failure: {command}\n{result.stdout}"
+        return result.stderr
 
     def slurm(self, command: str) -> str:
         """Run a Slurm command in the controller container."""
@@ -121,3 +139,39 @@ def node_states(lab: LabStack) -> dict[str, str]:
 
 def dump(value: Any) -> str:
     return json.dumps(value, indent=1, sort_keys=True)
+
+
+# ---- jobs and containers ------------------------------------------------------------------------
+
+def submit(lab: LabStack, args: str) -> str:
+    return lab.slurm(f"sbatch --parsable {args}").strip().split(";")[0]
+
+
+def job_field(lab: LabStack, job: str, name: str) -> str:
+    for word in lab.slurm(f"scontrol show job {job}").split():
+        if word.startswith(f"{name}="):
+            return word.split("=", 1)[1]
+    raise AssertionError(f"job {job} has no {name}")
+
+
+def wait_for_job(lab: LabStack, job: str, states: tuple[str, ...], timeout: float = 300) -> str:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        state = job_field(lab, job, "JobState")
+        if state in states or time.monotonic() > deadline:
+            return state
+        time.sleep(2)
+
+
+def slurm_containers(lab: LabStack, hosts: list[str]) -> dict[str, str]:
+    """Slurm container name -> 'id started-at' on the given hosts: changes if it is replaced or restarted."""
+    found: dict[str, str] = {}
+    for host in hosts:
+        lines = lab.ssh(host, "docker ps -q --filter label=multihost-slurm.role | xargs -r docker inspect "
+                              "--format '{{.Name}} {{.Id}} {{.State.StartedAt}}'").splitlines()
+        for line in lines:
+            name, rest = line.lstrip("/").split(" ", 1)
+            found[name] = rest
+    return found

@@ -6,21 +6,31 @@ pointed at etcd on a login host (the seed's layout, with etcd for Consul, which 
 
 from __future__ import annotations
 
+import shlex
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import docker
 import pytest
 
+from model.config import SecretState, parse_cluster
+from render import engine_scripts
+from render.readiness import readiness_script
+from tests.applier import ApplyError
 from tests.e2e.conftest import phase
 from tests.e2e.lab import (
     LabStack,
     dump,
     expected_daemon_json_digest,
+    job_field,
     made_on_testbed,
     node_states,
     sinfo_partitions,
+    slurm_containers,
+    submit,
+    wait_for_job,
 )
 
 pytestmark = pytest.mark.e2e
@@ -113,6 +123,54 @@ def test_engines_and_overlay(lab: LabStack) -> None:
         assert [lab.swarm_state(h) for h in SLURM_HOSTS] == ["active"] * 3
 
 
+def model_of(lab: LabStack, **changes: Any):
+    """The stack's model as the program saw it, with `changes` to the config."""
+    return parse_cluster({**lab.config, **changes}, project="multihost-slurm", stack=lab.stack,
+                         ssh_key=SecretState(present=False, secret=False))
+
+
+def test_engine_setup_is_idempotent(lab: LabStack) -> None:
+    cluster = model_of(lab)
+    node0 = cluster.host("node0")
+    if lab.mode == "swarm":  # type: ignore[attr-defined]
+        again = lab.ssh("node0", engine_scripts.swarm_init_script(cluster, node0))
+        assert again.strip() == "host node0: already a swarm manager; left as it is"
+    else:
+        again = lab.ssh("node0", engine_scripts.engine_config_script(cluster, node0))
+        assert again.strip() == "host node0: engine already uses etcd://172.29.2.10:2379; nothing to do"
+
+
+def test_kv_mode_is_refused_on_docker_23_and_later(lab: LabStack) -> None:
+    if lab.mode != "swarm":  # type: ignore[attr-defined]
+        pytest.skip("the swarm lab's hosts run Docker 26; the kv lab's run 20.10")
+    before = lab.daemon_json_digest("node1")
+    # the same hosts as real hosts by address, in kv mode: what a user of Docker 26 would write
+    hosts = [{"name": "login", "address": "172.29.1.200", "roles": ["kv"]},
+             *({**h, "address": lab.address(h["name"])} for h in lab.config["hosts"])]
+    cluster = parse_cluster({"hosts": hosts, "overlay": "kv", "kvStore": "etcd"}, project="multihost-slurm",
+                            stack=lab.stack, ssh_key=SecretState(present=True, secret=True))
+    refused = lab.ssh_fails("node1", engine_scripts.engine_config_script(cluster, cluster.host("node1")))
+    assert "host node1: runs Docker Engine 26." in refused and "removed in 23.0" in refused
+    assert "set overlay: swarm" in refused
+    assert lab.daemon_json_digest("node1") == before
+
+
+def test_readiness_fails_in_bounded_time_naming_the_node(lab: LabStack) -> None:
+    lab.slurm("scontrol update nodename=fd20_2 state=down reason=e2e-test")
+    try:
+        started = time.monotonic()
+        script = readiness_script(model_of(lab, readinessTimeout=10))
+        message = lab.ssh_fails("node0", f"docker exec -i slurmctld sh -c {shlex.quote(script)}")
+        assert time.monotonic() - started < 60
+        assert "cluster not ready: after 10 s these nodes are not idle: fd20_2(down: e2e-test" in message
+    finally:
+        lab.slurm("scontrol update nodename=fd20_2 state=resume")
+    deadline = time.monotonic() + 60
+    while node_states(lab).get("fd20_2") != "idle" and time.monotonic() < deadline:
+        time.sleep(1)
+    assert node_states(lab) == dict.fromkeys(SEED_NODES, "idle")
+
+
 def test_second_apply_changes_nothing(lab: LabStack) -> None:
     started = time.monotonic()
     result = lab.up()
@@ -121,15 +179,156 @@ def test_second_apply_changes_nothing(lab: LabStack) -> None:
     assert result.count("same") > 20
 
 
+# ---- day-2 operations (issue: add and remove nodes, safe engine changes, state that survives) ----
+
+def swarm_only(lab: LabStack) -> None:
+    if lab.mode != "swarm":  # type: ignore[attr-defined]
+        pytest.skip("day-2 operations are shown on the swarm lab")
+
+
+def hosts_with(lab: LabStack, *extra: dict[str, Any], without: str = "", **changed: dict[str, Any]) -> list:
+    hosts = [dict(h, **changed.get(h["name"], {})) for h in MODES[lab.mode]["hosts"]  # type: ignore[attr-defined]
+             if h["name"] != without]
+    return [*hosts, *extra]
+
+
+def test_adding_a_host_disturbs_no_running_node(lab: LabStack) -> None:
+    swarm_only(lab)
+    before = slurm_containers(lab, SLURM_HOSTS)
+    job = submit(lab, "-N3 --wrap 'srun sleep 60'")
+    assert wait_for_job(lab, job, ("RUNNING",)) == "RUNNING"
+    started = time.monotonic()
+    result = lab.up(hosts=hosts_with(lab, {"name": "node3", "roles": ["compute"]}))
+    phase("swarm: add a host to a running cluster", started)
+    changed = {(c.op, c.name) for c in result.changes if c.op not in ("create", "same")}
+    assert changed == {("replace", "readiness-check")}
+    assert slurm_containers(lab, SLURM_HOSTS) == before  # no slurmd replaced or restarted
+    assert job_field(lab, job, "JobState") in ("RUNNING", "COMPLETED")
+    assert wait_for_job(lab, job, ("COMPLETED", "FAILED", "NODE_FAIL", "CANCELLED")) == "COMPLETED"
+    assert job_field(lab, job, "ExitCode") == "0:0"
+    assert node_states(lab) == dict.fromkeys([*SEED_NODES, "fd20_3"], "idle")
+    assert sinfo_partitions(lab)["odd"] == ["fd20_1", "fd20_3"]
+    assert lab.outputs["readiness"].startswith("ready: 4 node(s) idle")
+
+
+def test_removing_a_host_drains_it_first(lab: LabStack) -> None:
+    swarm_only(lab)
+    others = slurm_containers(lab, SLURM_HOSTS)
+    job = submit(lab, "-w fd20_3 --wrap 'sleep 25'")
+    assert wait_for_job(lab, job, ("RUNNING",)) == "RUNNING"
+    started = time.monotonic()
+    result = lab.up(hosts=hosts_with(lab))
+    phase("swarm: remove a host with a job on it", started)
+    assert job_field(lab, job, "JobState") == "COMPLETED"  # the drain let it finish
+    deleted = {c.name for c in result.changes if c.op == "delete"}
+    assert {"fd20_3-membership", "fd20_3-container", "node3-lab-host"} <= deleted
+    assert "fd20_3" not in lab.slurm("sinfo -h -N -o %N").split()  # slurmctld forgot it
+    assert slurm_containers(lab, SLURM_HOSTS) == others
+    assert node_states(lab) == dict.fromkeys(SEED_NODES, "idle")
+
+
+def test_controller_recreated_keeps_the_queue(lab: LabStack) -> None:
+    swarm_only(lab)
+    running = submit(lab, "-N3 --wrap 'srun sleep 30'")
+    assert wait_for_job(lab, running, ("RUNNING",)) == "RUNNING"
+    queued = [submit(lab, "-N3 --wrap 'srun hostname'") for _ in range(2)]
+    assert [job_field(lab, j, "JobState") for j in queued] == ["PENDING", "PENDING"]
+    old = slurm_containers(lab, ["node0"])["slurmctld"]
+    started = time.monotonic()
+    result = lab.up(replace=("slurmctld-container",))
+    phase("swarm: recreate slurmctld with jobs running and queued", started)
+    assert ("replace", "slurmctld-container") in {(c.op, c.name) for c in result.changes}
+    assert slurm_containers(lab, ["node0"])["slurmctld"] != old
+    for job in (running, *queued):
+        assert wait_for_job(lab, job, ("COMPLETED", "FAILED", "NODE_FAIL", "CANCELLED")) == "COMPLETED", job
+
+
+def test_a_bad_engine_option_is_refused_and_the_engine_keeps_running(lab: LabStack) -> None:
+    before = {h: lab.daemon_json_digest(h) for h in SLURM_HOSTS}
+    with pytest.raises(ApplyError) as failure:
+        lab.up(dockerDaemon={"no-such-option": True})
+    message = str(failure.value)
+    if lab.mode == "swarm":  # type: ignore[attr-defined]
+        assert "the engine rejects the new daemon.json, which is not installed" in message
+    else:  # Docker 20.10 has no --validate: the restart fails and the old file comes back
+        assert "the previous daemon.json is restored" in message
+    assert "no-such-option" in message
+    assert {h: lab.daemon_json_digest(h) for h in SLURM_HOSTS} == before
+    assert all(lab.engine_version(h) for h in SLURM_HOSTS)
+    assert lab.up(dockerDaemon=None).changed == 0
+    assert node_states(lab) == dict.fromkeys(SEED_NODES, "idle")
+
+
+def test_unreachable_host_fails_in_bounded_time_then_converges(lab: LabStack, testbed: str) -> None:
+    swarm_only(lab)
+    others = slurm_containers(lab, ["node0", "node1"])
+    node2 = docker.DockerClient(base_url=testbed).containers.get(f"multihost-slurm-{lab.stack}-node2")
+    node2.stop(timeout=30)
+    try:
+        started = time.monotonic()
+        with pytest.raises(ApplyError) as failure:
+            lab.up(hosts=hosts_with(lab, node2={"slurmds": 2}))
+        took = time.monotonic() - started
+        phase("swarm: up with a host down (fails)", started)
+        assert took < 240, took
+        assert lab.address("node2") in str(failure.value)
+        assert slurm_containers(lab, ["node0", "node1"]) == others
+    finally:
+        node2.start()
+    started = time.monotonic()
+    result = lab.up()
+    phase("swarm: the same up once the host is back", started)
+    assert "fd20_3-container" in {c.name for c in result.changes if c.op == "create"}
+    assert lab.outputs["readiness"].startswith("ready: 4 node(s) idle")
+    lab.up(hosts=hosts_with(lab))
+    assert node_states(lab) == dict.fromkeys(SEED_NODES, "idle")
+
+
+def test_munge_key_rotation_drains_restarts_and_resumes(lab: LabStack) -> None:
+    swarm_only(lab)
+    key_digest = "sha256sum /etc/munge/munge.key"
+    before = lab.slurm(key_digest)
+    job = submit(lab, "-N3 --wrap 'srun sleep 20'")
+    assert wait_for_job(lab, job, ("RUNNING",)) == "RUNNING"
+    started = time.monotonic()
+    result = lab.up(mungeKeyVersion=2)
+    phase("swarm: munge key rotation with a job running", started)
+    replaced = {c.name for c in result.changes if c.op == "replace"}
+    assert {"munge-key", "slurmctld-container", "fd20_0-container", "fd20_1-container", "fd20_2-container"} <= replaced
+    assert job_field(lab, job, "JobState") == "COMPLETED"  # drained first: the job finished
+    assert lab.slurm(key_digest) != before
+    for node, host in NODE_HOSTS.items():
+        assert lab.ssh(host, f"docker exec {node} {key_digest}") == lab.slurm(key_digest)
+    assert node_states(lab) == dict.fromkeys(SEED_NODES, "idle")
+    assert sorted(lab.slurm("srun -N3 hostname").split()) == SEED_NODES
+
+
 def test_teardown_leaves_every_host_as_it_was(lab: LabStack, testbed: str) -> None:
     started = time.monotonic()
     lab.destroy(keep_hosts=True)
+    if lab.mode == "kv":  # type: ignore[attr-defined]
+        consul_backend_missing_is_explained(lab)
     for host in lab.outputs["hosts"]:
         assert lab.daemon_json_digest(host) == expected_daemon_json_digest(), host
         assert lab.swarm_state(host) == "inactive", host
         assert lab.engine_objects(host) == {"containers": [], "volumes": [], "networks": []}, host
-        assert lab.ssh(host, "ls /var/lib/multihost-slurm 2>/dev/null || true").split() == [], host
+        assert lab.ssh(host, "test -e /var/lib/multihost-slurm || echo absent").strip() == "absent", host
     lab.destroy()
     phase(f"{lab.mode}: pulumi destroy", started)  # type: ignore[attr-defined]
     assert made_on_testbed(testbed, lab.stack) == {"containers": [], "volumes": [], "networks": []}
     assert lab.applier.state.records == {}
+
+
+def consul_backend_missing_is_explained(lab: LabStack) -> None:
+    """Debian's dockerd 20.10 has no Consul backend: the script restores daemon.json, restarts the
+    engine on it and says what to do instead."""
+    hosts = [{**h, "address": lab.address(h["name"])} for h in lab.config["hosts"]]
+    cluster = parse_cluster({"hosts": hosts, "overlay": "kv", "kvStore": "consul"}, project="multihost-slurm",
+                            stack=lab.stack, ssh_key=SecretState(present=True, secret=True))
+    node1 = cluster.host("node1")
+    message = lab.ssh_fails("node1", engine_scripts.engine_config_script(cluster, node1))
+    assert "the previous daemon.json is restored" in message
+    assert "built without the Consul backend" in message and "set kvStore: etcd" in message
+    assert "discovery service not supported" in message
+    assert lab.daemon_json_digest("node1") == expected_daemon_json_digest()
+    lab.ssh("node1", engine_scripts.engine_restore_script(cluster, node1))

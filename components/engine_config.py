@@ -1,0 +1,45 @@
+"""Each Slurm host's daemon.json: the stack's `dockerDaemon` keys and, in kv mode, cluster-store.
+
+kv mode is the seed's legacy overlay: every engine gets cluster-store/cluster-advertise and is
+restarted, strictly one after another (each command waits for the previous one), because an
+engine that joins while a peer is restarting can stay cut off from the overlay. Engine settings
+alone (swarm mode) restart the hosts in parallel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pulumi
+
+from components.remote_script import remote_script
+from components.ssh_access import SshAccess
+from model.cluster import Cluster, OverlayMode
+from render.engine_scripts import engine_config_script, engine_restore_script
+
+
+class EngineConfig(pulumi.ComponentResource):
+    """`configured[host]` is the resource after which that host's engine runs the new daemon.json.
+    `machines[host]`: the lab host's container, if any (see SwarmEngines)."""
+
+    configured: dict[str, pulumi.Resource]
+
+    def __init__(self, cluster: Cluster, access: SshAccess, machines: Mapping[str, Sequence[pulumi.Resource]],
+                 store: pulumi.Resource | None, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("multihost-slurm:engines:EngineConfig", "engine-config", None, opts)
+        one_at_a_time = cluster.overlay is OverlayMode.KV
+        self.configured = {}
+        previous = store
+        for host in cluster.overlay_hosts:
+            machine = list(machines.get(host.name, ()))
+            after = [previous] if previous is not None else []
+            command = remote_script(
+                f"{host.name}-engine-config", access, host,
+                create=engine_config_script(cluster, host),
+                delete=engine_restore_script(cluster, host),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[*after, *machine], replace_with=machine or None),
+            )
+            self.configured[host.name] = command
+            if one_at_a_time:
+                previous = command
+        self.register_outputs({})
