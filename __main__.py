@@ -72,7 +72,7 @@ slurm_image = DistributedImage(
 network = OverlayNetwork(cluster, providers[cluster.controller.name], list(configured.values()))
 
 # Slurm: one munge key per stack, the controller, then the nodes of every compute host.
-munge = MungeKey(cluster, access)
+munge = MungeKey(cluster, access, controller_ready=engine_ready[cluster.controller.name])
 controller = SlurmController(
     cluster, access, provider=providers[cluster.controller.name], image_id=slurm_image.image_id,
     network=network.network.name, munge_key=munge.key,

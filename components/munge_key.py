@@ -24,7 +24,9 @@ class MungeKey(pulumi.ComponentResource):
     key: pulumi.Output[str]  # base64, secret
     drained: pulumi.Resource  # Slurm containers wait for it
 
-    def __init__(self, cluster: Cluster, access: SshAccess, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, cluster: Cluster, access: SshAccess, controller_ready: Sequence[pulumi.Resource],
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        """`controller_ready`: what must exist before a command can run on the controller host."""
         super().__init__("multihost-slurm:slurm:MungeKey", "munge", None, opts)
         self._cluster, self._access = cluster, access
         self._version = str(cluster.munge_key_version)
@@ -34,7 +36,7 @@ class MungeKey(pulumi.ComponentResource):
         self.drained = remote_script(
             "munge-key-rotation-drain", access, cluster.controller,
             create=rotation_drain_script(cluster), triggers=[self._version],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[random_bytes]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[random_bytes, *controller_ready]),
         )
         self.register_outputs({"version": self._version})
 

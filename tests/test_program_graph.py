@@ -264,3 +264,29 @@ def test_munge_key_rotation_drains_then_resumes(program) -> None:
         assert resume.depends_on(container)
     assert "fd20_" not in drain.inputs["create"] + resume.inputs["create"]  # independent of membership
     assert run["readiness-check"].depends_on("munge-key-rotation-resume")
+
+
+def transitive_dependencies(run, name: str) -> set[str]:
+    by_urn = {r.urn: r for r in run.resources.values()}
+    seen: set[str] = set()
+    todo = [run[name]]
+    while todo:
+        current = todo.pop()
+        for urn in current.dependencies + [u for us in current.property_dependencies.values() for u in us]:
+            if urn not in seen and urn in by_urn:
+                seen.add(urn)
+                todo.append(by_urn[urn])
+    return {by_urn[u].name for u in seen}
+
+
+@pytest.mark.parametrize("config", [LAB, KV_LAB], ids=["swarm", "kv"])
+def test_nothing_runs_on_a_lab_host_before_it_exists(program, config) -> None:
+    run = program(config, stack="dev")
+    address_of = {f"172.30.0.{10 + i}": h["name"] for i, h in enumerate(config["hosts"])}
+    for command in run.of_type("command:remote:Command"):
+        host = address_of[plain(command.inputs["connection"])["host"]]
+        assert f"{host}-lab-host" in transitive_dependencies(run, command.name), command.name
+    for provider in run.of_type("pulumi:providers:docker"):
+        if provider.name != "local-docker":
+            host = provider.name.removesuffix("-docker")
+            assert f"{host}-lab-host" in transitive_dependencies(run, provider.name), provider.name
