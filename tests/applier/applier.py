@@ -239,12 +239,18 @@ class Applier:
                     op = "update"
         except ApplyError as exc:
             raise ApplyError(f"{record.type} '{record.name}': {exc}") from exc
+        except Exception as exc:  # the Docker API or a connection failed: say where
+            raise ApplyError(f"{record.type} '{record.name}'{self._where(record)}: {exc}") from exc
         record.basis = basis
         self.state.put(record)
         if record.type.startswith("pulumi:providers:"):
             self.ctx.providers[record.urn] = record
         self._note(op, record, started)
         return record.id, record.outputs
+
+    def _where(self, record: ResourceRecord) -> str:
+        provider = self.ctx.providers.get(record.provider)
+        return f" on {provider.inputs.get('host')}" if provider is not None else ""
 
     def _replace(self, handler: Handler, old: ResourceRecord, new: ResourceRecord) -> None:
         if new.delete_before_replace:
@@ -293,8 +299,9 @@ class Applier:
                 if record.custom:
                     try:
                         self._handler(record).delete(self.ctx, record)
-                    except ApplyError as exc:
-                        raise ApplyError(f"deleting {record.type} '{record.name}': {exc}") from exc
+                    except Exception as exc:
+                        raise ApplyError(f"deleting {record.type} '{record.name}'{self._where(record)}: {exc}") \
+                            from exc
                 self.state.remove(urn)
                 if record.custom:
                     self._note("delete", record, started)

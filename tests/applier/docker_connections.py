@@ -28,6 +28,7 @@ class DockerConnections:
         self._dir = Path(tempfile.mkdtemp(prefix="mhs-docker-"))
         self._clients: dict[tuple[str, tuple[str, ...]], docker.DockerClient] = {}
         self._forwards: list[subprocess.Popen[bytes]] = []
+        self._forward_of: dict[tuple[str, tuple[str, ...]], subprocess.Popen[bytes]] = {}
         self._lock = threading.Lock()
 
     def client(self, provider_inputs: dict[str, Any]) -> docker.DockerClient:
@@ -42,22 +43,26 @@ class DockerConnections:
             opts = json.loads(opts)
         key = (host, tuple(opts))
         with self._lock:
+            forward = self._forward_of.get(key)
+            if forward is not None and forward.poll() is not None:  # the host went away: dial again
+                self._clients.pop(key).close()
+                del self._forward_of[key]
             if key not in self._clients:
-                self._clients[key] = self._connect(host, list(opts))
+                self._clients[key] = self._connect(key, host, list(opts))
             return self._clients[key]
 
-    def _connect(self, host: str, opts: list[str]) -> docker.DockerClient:
+    def _connect(self, key: tuple[str, tuple[str, ...]], host: str, opts: list[str]) -> docker.DockerClient:
         if host.startswith("unix://"):
             base_url = host
         elif host.startswith("ssh://"):
-            base_url = self._forward(host, opts)
+            base_url = self._forward(key, host, opts)
         else:
             raise Unsupported(f"docker provider host {host}")
         client = docker.DockerClient(base_url=base_url, timeout=900)
         client.ping()
         return client
 
-    def _forward(self, host: str, opts: list[str]) -> str:
+    def _forward(self, key: tuple[str, tuple[str, ...]], host: str, opts: list[str]) -> str:
         url = urlparse(host)
         sock = self._dir / f"{len(self._forwards)}.sock"
         remote = url.path or "/var/run/docker.sock"
@@ -66,6 +71,7 @@ class DockerConnections:
                "-p", str(url.port or 22), "-L", f"{sock}:{remote}", f"{url.username or 'root'}@{url.hostname}"]
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self._forwards.append(proc)
+        self._forward_of[key] = proc
         deadline = time.monotonic() + FORWARD_WAIT_SECONDS
         while not sock.exists():
             if proc.poll() is not None:
@@ -89,3 +95,4 @@ class DockerConnections:
                 except subprocess.TimeoutExpired:
                     proc.kill()
             self._forwards.clear()
+            self._forward_of.clear()
