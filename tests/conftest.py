@@ -2,42 +2,16 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from pulumi.runtime import rpc
-from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
+from pulumi.runtime.mocks import MockMonitor
 
+from tests.fakes import FakeOutputs
 from tests.program_runner import run_program
-
-FAKE_PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nbW9jay1rZXk=\n-----END OPENSSH PRIVATE KEY-----\n"
-FAKE_JOIN_TOKEN = "SWMTKN-1-mock-join-token"
-FAKE_MUNGE_KEY = base64.b64encode(b"mock-munge-key-" * 70).decode()
-
-
-class FakeOutputs(Mocks):
-    """Computed outputs a real provider would return, with recognisable fake values."""
-
-    def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        outputs = dict(args.inputs)
-        if args.typ == "docker:index/image:Image":
-            outputs["repoDigest"] = "sha256:" + hashlib.sha256(args.inputs["imageName"].encode()).hexdigest()
-        elif args.typ == "docker:index/remoteImage:RemoteImage":
-            outputs["imageId"] = "sha256:" + hashlib.sha256(args.inputs["name"].encode()).hexdigest()
-        elif args.typ == "random:index/randomBytes:RandomBytes":
-            outputs.update(base64=FAKE_MUNGE_KEY, hex=base64.b64decode(FAKE_MUNGE_KEY).hex())
-        elif args.typ == "tls:index/privateKey:PrivateKey":
-            outputs.update(privateKeyOpenssh=FAKE_PRIVATE_KEY, publicKeyOpenssh="ssh-ed25519 AAAAmock lab")
-        elif args.typ == "command:remote:Command":
-            outputs["stdout"] = FAKE_JOIN_TOKEN if args.name == "swarm-join-token" else f"{args.name} done"
-        return f"{args.name}-id", outputs
-
-    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], None]:
-        raise AssertionError(f"the program must not invoke provider functions (it called {args.token})")
 
 
 @dataclass

@@ -8,41 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pulumi.runtime.mocks import MockResourceArgs
 
 from tests.applier import Applier, ApplyError, Unsupported
 from tests.applier import applier as applier_module
 from tests.applier.docker_handlers import DockerContainer
-from tests.applier.handler import Context, Handler
 from tests.applier.state import ResourceRecord
-from tests.conftest import FakeOutputs
+from tests.fakes import FakeHandler
 from tests.test_config import LAB
-
-
-class FakeHandler(Handler):
-    """Performs nothing; answers like the provider would and remembers the order of operations."""
-
-    def __init__(self, real: Handler, journal: list[tuple[str, str]]) -> None:
-        self.type, self.inputs, self.replace_on, self.real = real.type, real.inputs, real.replace_on, real
-        self.journal = journal
-
-    def check(self, record: ResourceRecord) -> None:
-        self.real.check(record)
-
-    def replaces(self, changed: set[str]) -> bool:
-        return self.real.replaces(changed)
-
-    def create(self, ctx: Context, record: ResourceRecord) -> tuple[str, dict[str, Any]]:
-        self.journal.append(("create", record.name))
-        _, outputs = FakeOutputs().new_resource(MockResourceArgs(record.type, record.name, dict(record.inputs)))
-        return f"{record.name}-id", outputs
-
-    def update(self, ctx: Context, old: ResourceRecord, new: ResourceRecord, changed: set[str]) -> dict[str, Any]:
-        self.journal.append(("update", new.name))
-        return {**old.outputs, **new.inputs}
-
-    def delete(self, ctx: Context, record: ResourceRecord) -> None:
-        self.journal.append(("delete", record.name))
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 
 from model.config import ConfigError
 from render.slurm_conf import render_slurm_conf
-from tests.conftest import FAKE_JOIN_TOKEN, FAKE_MUNGE_KEY, FAKE_PRIVATE_KEY
+from tests.fakes import FAKE_JOIN_TOKEN, FAKE_MUNGE_KEY, FAKE_PRIVATE_KEY
 from tests.program_runner import stack_file_config
 from tests.test_config import LAB, SEED
 

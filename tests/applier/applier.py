@@ -73,7 +73,8 @@ class Change:
     op: str  # create, update, replace, delete, same
     type: str
     name: str
-    seconds: float
+    seconds: float  # how long the operation took
+    at: float = 0.0  # when it began, in seconds since the run began
 
 
 @dataclass
@@ -196,7 +197,7 @@ class Applier:
         return handler
 
     def _note(self, op: str, record: ResourceRecord, started: float) -> None:
-        change = Change(op, record.type, record.name, time.monotonic() - started)
+        change = Change(op, record.type, record.name, time.monotonic() - started, started - self._t0)
         with self._lock:
             self._changes.append(change)
         if op != "same":

@@ -107,6 +107,24 @@ def expected_daemon_json_digest() -> str:
     return hashlib.sha256(LAB_DAEMON_JSON.read_bytes()).hexdigest()
 
 
+def clear_leftovers(docker_host: str, stack: str) -> None:
+    """Remove what an interrupted earlier run of this stack left on the testbed (its state is gone)."""
+    client = docker.DockerClient(base_url=docker_host)
+    try:
+        marker = f"multihost-slurm-{stack}-"
+        for container in client.containers.list(all=True):
+            if container.name.startswith(marker):
+                container.remove(force=True, v=True)
+        for volume in client.volumes.list():
+            if volume.name.startswith(marker):
+                volume.remove(force=True)
+        for network in client.networks.list():
+            if network.name.startswith(marker):
+                network.remove()
+    finally:
+        client.close()
+
+
 def made_on_testbed(docker_host: str, stack: str) -> dict[str, list[str]]:
     """What carries this stack's name on the testbed engine: its lab hosts, volumes and network."""
     client = docker.DockerClient(base_url=docker_host)

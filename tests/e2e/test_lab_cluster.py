@@ -22,6 +22,7 @@ from tests.applier import ApplyError
 from tests.e2e.conftest import phase
 from tests.e2e.lab import (
     LabStack,
+    clear_leftovers,
     dump,
     expected_daemon_json_digest,
     job_field,
@@ -64,6 +65,7 @@ def lab(request: pytest.FixtureRequest, testbed: str, e2e_home: Path,
     stack = LabStack(f"e2e-{mode}", {**MODES[mode], "localDockerHost": testbed},
                      tmp_path_factory.mktemp(f"state-{mode}"))
     stack.mode = mode  # type: ignore[attr-defined]
+    clear_leftovers(testbed, stack.stack)
     started = time.monotonic()
     try:
         stack.up()
