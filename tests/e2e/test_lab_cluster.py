@@ -231,7 +231,7 @@ def test_removing_a_host_drains_it_first(lab: LabStack) -> None:
 
 def test_controller_recreated_keeps_the_queue(lab: LabStack) -> None:
     swarm_only(lab)
-    running = submit(lab, "-N3 --wrap 'srun sleep 30'")
+    running = submit(lab, "-N3 --exclusive --wrap 'srun sleep 30'")
     assert wait_for_job(lab, running, ("RUNNING",)) == "RUNNING"
     queued = [submit(lab, "-N3 --wrap 'srun hostname'") for _ in range(2)]
     assert [job_field(lab, j, "JobState") for j in queued] == ["PENDING", "PENDING"]

@@ -1,0 +1,68 @@
+"""What one more (or one fewer) host changes in a running cluster: the test applier runs the program
+with every resource faked (nothing is touched) and counts creates, updates, replacements and deletes
+of the second run by resource type."""
+
+from __future__ import annotations
+
+import copy
+import os
+import tempfile
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks.configs import physical
+from tests.applier import Applier, Change
+from tests.applier import applier as applier_module
+from tests.fakes import FakeHandler
+
+CONTAINER = "docker:index/container:Container"
+
+
+@contextmanager
+def faked_resources():
+    journal: list[tuple[str, str]] = []
+    real = applier_module.HANDLERS
+    applier_module.HANDLERS = {t: FakeHandler(h, journal) for t, h in real.items()}
+    try:
+        yield
+    finally:
+        applier_module.HANDLERS = real
+
+
+@dataclass
+class BlastRadius:
+    hosts: int
+    change: str  # "add one host" or "remove one host"
+    by_op_and_type: dict[tuple[str, str], int] = field(default_factory=dict)
+    existing_changed: list[str] = field(default_factory=list)  # names of resources both runs have
+    existing_containers_touched: int = 0  # existing Slurm containers updated or replaced
+
+
+def _summarise(hosts: int, change: str, second: list[Change], before: set[str]) -> BlastRadius:
+    counted = Counter((c.op, c.type) for c in second if c.op != "same")
+    changed_existing = sorted(c.name for c in second if c.op in ("update", "replace") and c.name in before)
+    slurm_touched = sum(1 for c in second
+                        if c.type == CONTAINER and c.name in before and c.op in ("update", "replace"))
+    return BlastRadius(hosts, change, dict(counted), changed_existing, slurm_touched)
+
+
+def measure(hosts: int) -> list[BlastRadius]:
+    results = []
+    os.environ["HOME"] = tempfile.mkdtemp()
+    base = physical(hosts)
+    bigger: dict[str, Any] = copy.deepcopy(base)
+    bigger["hosts"].append({"name": f"host{hosts}", "address": f"10.1.{(10 + hosts) // 256}.{(10 + hosts) % 256}",
+                            "roles": ["compute"]})
+    smaller = copy.deepcopy(base)
+    smaller["hosts"] = smaller["hosts"][:-1]
+    with faked_resources():
+        for change, config in (("add one host", bigger), ("remove one host", smaller)):
+            state = Path(tempfile.mkdtemp()) / "state.json"
+            first = Applier(base, stack="bench", state_path=state, log=lambda _: None).up()
+            before = {c.name for c in first.changes}
+            second = Applier(config, stack="bench", state_path=state, log=lambda _: None).up()
+            results.append(_summarise(hosts, change, second.changes, before))
+    return results

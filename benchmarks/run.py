@@ -1,0 +1,108 @@
+"""Benchmarks: program evaluation at scale, blast radius of a change, time to a ready cluster.
+
+  python -m benchmarks.run            # everything (the testbed part needs root and docker.io)
+  python -m benchmarks.run --quick    # CI: 10 and 100 hosts under mocks, blast radius at 10
+
+Prints the figures and writes them to BENCHMARKS.md with the date and the machine. Targets are
+stated next to the figures; nothing here passes or fails on a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import sys
+
+from benchmarks import blast_radius, evaluation, time_to_ready
+from tests.program_runner import REPO
+
+
+def machine() -> str:
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{platform.system()} {platform.release()} {platform.machine()}, {os.cpu_count()} CPUs, "
+            f"{memory:.0f} GiB, Python {platform.python_version()}")
+
+
+def evaluation_section(sizes: tuple[int, ...]) -> list[str]:
+    rows = [evaluation.evaluate(n) for n in sizes]
+    lines = ["## 1. Program evaluation under Pulumi's mock runtime", "",
+             "The whole program (`__main__.py`) for N real hosts by address, every resource answered at once "
+             "by fake outputs; each size in a process of its own.", "",
+             "| hosts | wall time (s) | peak memory (MB) | of which before the program (MB) | resources | "
+             "resources per host |", "|---:|---:|---:|---:|---:|---:|"]
+    lines += [f"| {r.hosts} | {r.seconds:.2f} | {r.peak_rss_mb:.0f} | {r.baseline_rss_mb:.0f} | {r.resources} | "
+              f"{r.per_host:.2f} |" for r in rows]
+    by_size = {r.hosts: r for r in rows}
+    if 100 in by_size and 1000 in by_size:
+        ratio = by_size[1000].seconds / by_size[100].seconds
+        lines += ["", f"t(1,000) / t(100) = **{ratio:.1f}** (target: at most 12, i.e. linear)."]
+    return lines
+
+
+def blast_section(sizes: tuple[int, ...]) -> list[str]:
+    lines = ["## 2. Blast radius", "",
+             "A running N-host cluster, then the program with one host more (or one fewer); the test applier "
+             "with every resource faked counts what the second run does.", "",
+             "| hosts | change | created | updated | replaced | deleted | existing resources changed | "
+             "existing Slurm containers updated or replaced |", "|---:|---|---:|---:|---:|---:|---|---:|"]
+    details = []
+    for n in sizes:
+        for r in blast_radius.measure(n):
+            ops = {op: sum(v for (o, _), v in r.by_op_and_type.items() if o == op)
+                   for op in ("create", "update", "replace", "delete")}
+            lines.append(f"| {n} | {r.change} | {ops['create']} | {ops['update']} | {ops['replace']} | "
+                         f"{ops['delete']} | {', '.join(r.existing_changed) or 'none'} | "
+                         f"{r.existing_containers_touched} |")
+            by_type = ", ".join(f"{op} {kind.split(':')[-1]} x{count}"
+                                for (op, kind), count in sorted(r.by_op_and_type.items()))
+            details.append(f"- {n} hosts, {r.change}: {by_type}")
+    lines += ["", "By type:", "", *details, "",
+              "Target: no existing slurmd container replaced or restarted, at most one existing resource changed "
+              "(the readiness check, which runs again over every node)."]
+    return lines
+
+
+def ready_section(sizes: tuple[int, ...]) -> list[str]:
+    rows = time_to_ready.measure(sizes)
+    header = " | ".join(time_to_ready.PHASES)
+    lines = ["## 3. Time to a ready cluster on the testbed", "",
+             "Lab hosts on this machine's engine (tests/testbed), from nothing to `readiness` passed, images "
+             "already built (warm build cache). A phase's seconds run from its first resource's start to its "
+             "last one's end; phases overlap where the graph lets them.", "",
+             f"| hosts | total (s) | {header} |", "|---:|---:|" + "---:|" * len(time_to_ready.PHASES)]
+    for r in rows:
+        cells = " | ".join(f"{r.phases[p].seconds:.1f} ({r.phases[p].start:.0f}→{r.phases[p].end:.0f})"
+                           if p in r.phases else "-" for p in time_to_ready.PHASES)
+        lines.append(f"| {r.hosts} | {r.seconds:.1f} | {cells} |")
+    by_size = {r.hosts: r for r in rows}
+    if 1 in by_size and 4 in by_size:
+        lines += ["", f"4 hosts / 1 host = **{by_size[4].seconds / by_size[1].seconds:.2f}** "
+                  "(target: at most 1.5, i.e. hosts proceed in parallel)."]
+    return lines
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="the CI subset: no 1,000 hosts, no testbed")
+    parser.add_argument("--output", default=str(REPO / "BENCHMARKS.md"))
+    args = parser.parse_args(argv)
+    mode = "quick" if args.quick else "full"
+    lines = ["# Benchmarks", "",
+             f"Measured {datetime.date.today().isoformat()} on {machine()}, with `python -m benchmarks.run"
+             f"{' --quick' if args.quick else ''}` ({mode} mode).", ""]
+    lines += [*evaluation_section((10, 100) if args.quick else (10, 100, 1000)), ""]
+    lines += [*blast_section((10,) if args.quick else (10, 100)), ""]
+    if not args.quick:
+        lines += [*ready_section((1, 2, 4)), ""]
+    text = "\n".join(lines)
+    print(text)
+    with open(args.output, "w") as f:
+        f.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

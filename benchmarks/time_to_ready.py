@@ -1,0 +1,93 @@
+"""Time from `up` to a ready cluster on the testbed, for 1, 2 and 4 lab hosts, by phase.
+
+Runs the test applier against the testbed engine (tests/testbed), so it needs what the end-to-end
+tests need (root, Debian's docker.io and debootstrap). Images are built by a first run that is not
+counted (their build cache is then warm, as on any later `up`); every counted run starts from no
+lab host at all and ends with a destroy.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.configs import lab
+from tests.applier import Applier, Change
+from tests.program_runner import REPO
+
+PHASES = ("lab hosts", "engine configuration", "images", "network", "containers", "readiness")
+
+
+def phase_of(change: Change) -> str | None:
+    """The phase a resource belongs to; None for what takes no time (providers, keys)."""
+    name, kind = change.name, change.type
+    if kind.startswith(("pulumi:providers:", "random:", "tls:")):
+        return None
+    if name.endswith(("-lab-host", "-lab-docker-volume")) or name in ("lab-network", "labhost-image"):
+        return "lab hosts"
+    if "swarm" in name or name.endswith("-engine-config"):
+        return "engine configuration"
+    if kind == "docker:index/image:Image" or "-image-" in name:
+        return "images"
+    if name == "overlay-network":
+        return "network"
+    if name == "readiness-check" or name.startswith("munge-key-rotation"):
+        return "readiness"
+    return "containers"
+
+
+@dataclass
+class Span:
+    start: float
+    end: float
+
+    @property
+    def seconds(self) -> float:
+        return self.end - self.start
+
+
+@dataclass
+class ReadyTime:
+    hosts: int
+    seconds: float
+    phases: dict[str, Span] = field(default_factory=dict)
+
+
+def testbed() -> str:
+    result = subprocess.run([str(REPO / "tests/testbed/engine.sh")], capture_output=True, text=True, check=True)
+    docker_host = result.stdout.strip().split("=", 1)[1]
+    subprocess.run([str(REPO / "tests/testbed/base-images.sh"), "trixie"], check=True, capture_output=True,
+                   env={**os.environ, "DOCKER_HOST": docker_host})
+    return docker_host
+
+
+def ready_time(hosts: int, docker_host: str) -> ReadyTime:
+    config = {**lab(hosts, "172.29.9.0/24"), "localDockerHost": docker_host}
+    state = Path(tempfile.mkdtemp()) / "state.json"
+    applier = Applier(config, stack=f"bench{hosts}", state_path=state, log=lambda _: None)
+    try:
+        started = time.monotonic()
+        result = applier.up()
+        total = time.monotonic() - started
+    finally:
+        applier.destroy()
+        applier.close()
+    phases: dict[str, Span] = {}
+    for change in result.changes:
+        phase = phase_of(change)
+        if phase is None:
+            continue
+        span = phases.setdefault(phase, Span(change.at, change.at + change.seconds))
+        span.start, span.end = min(span.start, change.at), max(span.end, change.at + change.seconds)
+    return ReadyTime(hosts, total, {p: phases[p] for p in PHASES if p in phases})
+
+
+def measure(sizes: tuple[int, ...] = (1, 2, 4)) -> list[ReadyTime]:
+    os.environ["HOME"] = tempfile.mkdtemp()
+    docker_host = testbed()
+    ready_time(1, docker_host)  # builds the images; not counted
+    return [ready_time(n, docker_host) for n in sizes]
