@@ -1,8 +1,8 @@
 """An image built once from the repo's Dockerfile, then shipped to every host that runs it.
 
-Built on one engine (the local one, or a chosen host's) and streamed to each other host with
-`docker save | ssh <host> docker load`, so hosts need no registry and no access to one; the
-build's base image is the only thing the build engine pulls.
+Built on one engine (the local one, or a chosen host's), exported once to an archive on the machine
+running Pulumi, and loaded into each other host's engine over SSH in parallel: hosts need no
+registry, and the build's base image is the only thing the build engine pulls.
 """
 
 from __future__ import annotations
@@ -15,7 +15,12 @@ import pulumi_docker as docker
 
 from components.ssh_access import SshAccess
 from model.cluster import Cluster, Host
-from render.image_shipping import remove_image_command, ship_image_command
+from render.image_shipping import (
+    export_image_command,
+    load_image_command,
+    remove_archive_command,
+    remove_image_command,
+)
 
 
 class DistributedImage(pulumi.ComponentResource):
@@ -43,20 +48,30 @@ class DistributedImage(pulumi.ComponentResource):
         )
         self.image_id = image.repo_digest
         self.ready_on = {}
-        for host in targets:
-            if build_host is not None and host.name == build_host.name:
-                self.ready_on[host.name] = image
-                continue
-            create = pulumi.Output.all(access.ssh_options, self.image_id).apply(
-                lambda args, h=host: ship_image_command(cluster, access.identity_path, tag, args[1], h, build_host))
+        shipped = [h for h in targets if build_host is None or h.name != build_host.name]
+        if build_host is not None and build_host.name in {h.name for h in targets}:
+            self.ready_on[build_host.name] = image
+        if not shipped:
+            self.register_outputs({"imageId": self.image_id})
+            return
+        ids = pulumi.Output.all(self.image_id, access.key_file_ready).apply(lambda args: args[0])
+        export = command.local.Command(
+            f"{name}-image-export",
+            create=ids.apply(lambda i: export_image_command(cluster, name, tag, i, build_host)),
+            delete=ids.apply(lambda i: remove_archive_command(cluster, name, i)),
+            triggers=[self.image_id],
+            add_previous_output_in_env=False,
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
+        )
+        for host in shipped:
             self.ready_on[host.name] = command.local.Command(
                 f"{name}-image-to-{host.name}",
-                create=create,
-                delete=remove_image_command(cluster, access.identity_path, tag, host),
+                create=ids.apply(lambda i, h=host: load_image_command(cluster, name, tag, i, h, build_host)),
+                delete=remove_image_command(cluster, tag, host),
                 triggers=[self.image_id],
                 add_previous_output_in_env=False,
                 opts=pulumi.ResourceOptions(
-                    parent=self, depends_on=[*machines.get(host.name, ()), *after.get(host.name, ())],
+                    parent=self, depends_on=[export, *machines.get(host.name, ()), *after.get(host.name, ())],
                     replace_with=list(machines.get(host.name, ())) or None, delete_before_replace=True),
             )
         self.register_outputs({"imageId": self.image_id})

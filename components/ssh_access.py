@@ -52,8 +52,11 @@ class SshAccess(pulumi.ComponentResource):
             self.public_key = generated.public_key_openssh
         self.identity_path = identity_file(Path.home(), cluster)
         written = self.private_key.apply(lambda key: _write_identity(self.identity_path, key))
+        # Docker's provider runs ssh without a shell: it gets the absolute path, once the file is there
         self.ssh_options: pulumi.Output[list[str]] = pulumi.Output.unsecret(
-            written.apply(lambda path: ssh_options(cluster, Path(path))))
+            written.apply(lambda path: ssh_options(cluster, path)))
+        # so do the commands that use the key file themselves (the path is no secret)
+        self.key_file_ready: pulumi.Output[str] = pulumi.Output.unsecret(written)
         self.register_outputs({"identityFile": str(self.identity_path)})
 
     def connection(self, host: Host) -> command.remote.ConnectionArgs:

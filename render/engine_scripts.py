@@ -209,7 +209,8 @@ def engine_config_script(cluster: Cluster, host: Host) -> str:
     """Merge the stack's keys into daemon.json, keeping every other key, and restart the engine.
 
     The first run keeps the host's original daemon.json (or notes there was none) so that
-    `engine_restore_script` puts it back byte for byte. Docker 23+ validates the new file before
+    `engine_restore_script` puts it back byte for byte; a first run that fails leaves nothing of
+    that behind (no resource is recorded, so nothing would remove it). Docker 23+ validates the new file before
     any restart (`dockerd --validate`); an engine that does not come back with it gets the
     previous file back, is restarted on it, and the deployment fails with the engine's own error.
     kv mode refuses Docker 23+ (no cluster-store there) and waits for the engine's gossip port.
@@ -231,18 +232,23 @@ Fix: set overlay: swarm for this stack, or run Docker Engine 20.10-22.x on every
 """
     script += f"""\
 command -v python3 >/dev/null 2>&1 || fail "merging keys into {DAEMON_JSON} needs python3, which is missing: install python3"
-note_gwbridge
-if [ ! -e {state}/daemon.json.orig ] && [ ! -e {state}/daemon.json.absent ]; then
-  if [ -e {DAEMON_JSON} ]; then $SUDO cp -p {DAEMON_JSON} {state}/daemon.json.orig; else $SUDO touch {state}/daemon.json.absent; fi
-fi
-$SUDO mkdir -p /etc/docker
-merge=$($SUDO python3 -c '{_MERGE_DAEMON_JSON}' {DAEMON_JSON} {state}/daemon.json.next {shlex.quote(wanted_json)} 2>&1) || fail "$merge"
+first=
+[ -e {state}/daemon.json.orig ] || [ -e {state}/daemon.json.absent ] || first=1
+undo_first() {{  # a first run that does not get through leaves the host as it found it
+  $SUDO rm -f {state}/daemon.json.next
+  [ -n "$first" ] || return 0
+  $SUDO rm -f {state}/daemon.json.orig {state}/daemon.json.absent {state}/daemon.json.previous
+  $SUDO rmdir {state} {STATE_ROOT} 2>/dev/null || true
+}}
+$SUDO mkdir -p {state}
+merge=$($SUDO python3 -c '{_MERGE_DAEMON_JSON}' {DAEMON_JSON} {state}/daemon.json.next {shlex.quote(wanted_json)} 2>&1) \
+  || {{ undo_first; fail "$merge"; }}
 """
     if kv:
         store = wanted["cluster-store"]
         script += f"""\
 if [ "$merge" = unchanged ] && $SUDO docker info --format '{{{{json .}}}}' | grep -q '"ClusterStore":"{store}"'; then
-  $SUDO rm -f {state}/daemon.json.next
+  undo_first
   echo "host {host.name}: engine already uses {store}; nothing to do"
   exit 0
 fi
@@ -250,7 +256,7 @@ fi
     else:
         script += f"""\
 if [ "$merge" = unchanged ]; then
-  $SUDO rm -f {state}/daemon.json.next
+  undo_first
   echo "host {host.name}: engine settings already in place; nothing to do"
   exit 0
 fi
@@ -259,10 +265,15 @@ fi
     script += f"""\
 if [ "$major" -ge 23 ] 2>/dev/null; then
   checked=$($SUDO dockerd --validate --config-file {state}/daemon.json.next 2>&1) || {{
-    $SUDO rm -f {state}/daemon.json.next
+    undo_first
     fail "the engine rejects the new daemon.json, which is not installed; the engine was not restarted: $checked"
   }}
 fi
+if [ -n "$first" ]; then
+  if [ -e {DAEMON_JSON} ]; then $SUDO cp -p {DAEMON_JSON} {state}/daemon.json.orig; else $SUDO touch {state}/daemon.json.absent; fi
+fi
+note_gwbridge
+$SUDO mkdir -p /etc/docker
 if [ -e {DAEMON_JSON} ]; then $SUDO cp -p {DAEMON_JSON} {state}/daemon.json.previous; else $SUDO rm -f {state}/daemon.json.previous; fi
 $SUDO mv {state}/daemon.json.next {DAEMON_JSON}
 if ! restart_engine || ! wait_engine; then
@@ -270,6 +281,8 @@ if ! restart_engine || ! wait_engine; then
   if [ -e {state}/daemon.json.previous ]; then $SUDO cp -p {state}/daemon.json.previous {DAEMON_JSON}; else $SUDO rm -f {DAEMON_JSON}; fi
   restart_engine >/dev/null 2>&1 || true
   wait_engine || true
+  [ -z "$first" ] || forget_gwbridge
+  undo_first
   hint=""
   case "$log" in *"discovery service not supported"*)
     hint=" This dockerd was built without the {backend} backend (Debian's docker.io has no Consul): \\

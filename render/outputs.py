@@ -18,11 +18,11 @@ def consul_url(cluster: Cluster) -> str | None:
     return f"http://{kv.address}:{CONSUL_HTTP_PORT}"
 
 
-def job_command(cluster: Cluster, identity: Path) -> str:
+def job_command(cluster: Cluster) -> str:
     """The exact command that runs a job on every node, from the machine that ran `pulumi up`."""
     partition = covering_partitions(cluster)[0]
     srun = f"srun -p {shlex.quote(partition.name)} -N{len(partition.nodes)} hostname"
-    return ssh_command(cluster, identity, cluster.controller, f"docker exec {cluster.controller_name} {srun}")
+    return ssh_command(cluster, cluster.controller, f"docker exec {cluster.controller_name} {srun}")
 
 
 def static_outputs(cluster: Cluster, identity: Path) -> dict[str, Any]:
@@ -40,7 +40,6 @@ def static_outputs(cluster: Cluster, identity: Path) -> dict[str, Any]:
         "consulUrl": consul_url(cluster),
         "kvStore": cluster.kv_store.value if cluster.kv_store else None,
         "sshIdentityFile": str(identity),
-        "jobCommand": job_command(cluster, identity),
-        "sinfoCommand": ssh_command(cluster, identity, cluster.controller,
-                                    f"docker exec {cluster.controller_name} sinfo"),
+        "jobCommand": job_command(cluster),
+        "sinfoCommand": ssh_command(cluster, cluster.controller, f"docker exec {cluster.controller_name} sinfo"),
     }

@@ -1,4 +1,9 @@
-"""How the machine running Pulumi reaches each host over SSH: URLs, options, command lines."""
+"""How the machine running Pulumi reaches each host over SSH: URLs, options, command lines.
+
+Command lines name the stack's key as `$HOME/...`, so that they read the same on every machine
+that runs the stack (and a preview there shows no change); only Docker's provider, which runs ssh
+without a shell, gets the absolute path.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,17 @@ from pathlib import Path
 from model.cluster import Cluster, Host
 
 
+def identity_relative(cluster: Cluster) -> str:
+    """The stack's SSH key file, relative to the home directory of whoever runs Pulumi."""
+    return f".ssh/{cluster.project}/{cluster.stack}.key"
+
+
 def identity_file(home: Path, cluster: Cluster) -> Path:
-    """Where the stack's SSH private key is written for the ssh client (Docker's ssh:// helper)."""
-    return home / ".ssh" / cluster.project / f"{cluster.stack}.key"
+    """Where the key is written for the ssh client (Docker's ssh:// helper, image copies)."""
+    return home / identity_relative(cluster)
 
 
-def ssh_options(cluster: Cluster, identity: Path) -> list[str]:
+def ssh_options(cluster: Cluster, identity: str) -> list[str]:
     """Options for every ssh the program runs itself or through Docker's ssh:// connection helper.
 
     Lab hosts are recreated with new host keys, so their keys are not recorded; real hosts are
@@ -26,7 +36,7 @@ def ssh_options(cluster: Cluster, identity: Path) -> list[str]:
     # A host that is still booting (or restarting sshd) gets 10 tries, a second apart; an unreachable
     # one fails within about two minutes.
     retry = ["-o", "ConnectionAttempts=10", "-o", "ConnectTimeout=10"]
-    return ["-i", str(identity), "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", *retry, *known]
+    return ["-i", identity, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", *retry, *known]
 
 
 def docker_host_url(host: Host) -> str:
@@ -34,7 +44,8 @@ def docker_host_url(host: Host) -> str:
     return f"ssh://{host.ssh_user}@{host.address}{port}"
 
 
-def ssh_command(cluster: Cluster, identity: Path, host: Host, remote: str) -> str:
+def ssh_command(cluster: Cluster, host: Host, remote: str) -> str:
     """A shell command line that runs `remote` on `host`."""
-    options = " ".join(shlex.quote(o) for o in ssh_options(cluster, identity))
+    options = " ".join(shlex.quote(o) for o in ssh_options(cluster, "KEY"))
+    options = options.replace("-i KEY", f'-i "$HOME/{identity_relative(cluster)}"')
     return f"ssh {options} -p {host.ssh_port} {host.ssh_user}@{host.address} {remote}"

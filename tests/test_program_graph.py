@@ -158,8 +158,11 @@ def test_images_built_once_and_shipped(program) -> None:
     assert image.inputs["skipPush"] is True
     for host in ("node1", "node2"):
         ship = run[f"slurm-image-to-{host}"]
-        assert "ssh " in ship.inputs["create"] and "docker save multihost-slurm/slurm:24.11" in ship.inputs["create"]
-        assert ship.depends_on(f"{host}-swarm-join")
+        assert "docker load -q < \"$HOME/.cache/multihost-slurm/test/slurm-" in ship.inputs["create"]
+        assert ship.depends_on(f"{host}-swarm-join") and ship.depends_on("slurm-image-export")
+    export = run["slurm-image-export"].inputs["create"]
+    assert "@10.0.0.10 docker save multihost-slurm/slurm:24.11 >" in export  # built on the controller host
+    assert "/root" not in json.dumps(run["slurm-image-to-node1"].inputs)  # the same on every machine
 
 
 def test_kv_lab_chains_engine_restarts_after_the_store(program) -> None:
