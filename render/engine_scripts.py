@@ -46,10 +46,13 @@ restart_engine() {{
   else fail "cannot restart the Docker Engine: no systemd, no service command, no {LAB_SUPERVISOR}"
   fi
 }}
-engine_log() {{  # the engine's last warnings and errors
-  if [ -x {LAB_SUPERVISOR} ]; then $SUDO grep -v 'level=info' /var/log/dockerd.log | tail -n 8
-  elif [ -d /run/systemd/system ]; then $SUDO journalctl -u docker -p warning -n 8 --no-pager
-  else $SUDO grep -v 'level=info' /var/log/docker.log 2>/dev/null | tail -n 8
+since=$(date '+%Y-%m-%d %H:%M:%S')
+engine_log() {{  # what the engine said since this script began, less its chatter
+  if [ -x {LAB_SUPERVISOR} ]; then
+    $SUDO awk '/^=== lab-dockerd start/ {{ last = "" }} {{ last = last $0 "\\n" }} END {{ printf "%s", last }}' \\
+      /var/log/dockerd.log | grep -v -e 'level=info' -e '^===' | tail -n 6
+  elif [ -d /run/systemd/system ]; then $SUDO journalctl -u docker --since "$since" -p warning -n 6 --no-pager
+  else $SUDO grep -v 'level=info' /var/log/docker.log 2>/dev/null | tail -n 6
   fi
 }}
 wait_engine() {{
@@ -276,7 +279,7 @@ note_gwbridge
 $SUDO mkdir -p /etc/docker
 if [ -e {DAEMON_JSON} ]; then $SUDO cp -p {DAEMON_JSON} {state}/daemon.json.previous; else $SUDO rm -f {state}/daemon.json.previous; fi
 $SUDO mv {state}/daemon.json.next {DAEMON_JSON}
-if ! restart_engine || ! wait_engine; then
+if ! restart_engine >/dev/null 2>&1 || ! wait_engine; then
   log=$(engine_log 2>&1 || true)
   if [ -e {state}/daemon.json.previous ]; then $SUDO cp -p {state}/daemon.json.previous {DAEMON_JSON}; else $SUDO rm -f {DAEMON_JSON}; fi
   restart_engine >/dev/null 2>&1 || true

@@ -49,6 +49,9 @@ def run_program(monitor: pulumi_mocks.MockMonitor, config: Mapping[str, Any], *,
     `rpc_threads`: how many registrations may be performed at once (Python's default otherwise).
     """
     loop = asyncio.new_event_loop()
+    # When one registration fails the program stops; the others' failures are its consequences.
+    loop.set_exception_handler(lambda lp, context: None if "never retrieved" in context.get("message", "")
+                               else lp.default_exception_handler(context))
     executor = concurrent.futures.ThreadPoolExecutor(max_workers=rpc_threads)
     loop.set_default_executor(executor)
     asyncio.set_event_loop(loop)

@@ -83,7 +83,7 @@ def test_engine_settings_are_validated_before_any_restart_on_docker_23() -> None
     cluster = cluster_of(dict(SEED, dockerDaemon={"log-level": "warn"}))
     script = es.engine_config_script(cluster, cluster.host("node1"))
     validate = script.index("dockerd --validate --config-file /var/lib/multihost-slurm/test/daemon.json.next")
-    assert validate < script.index("restart_engine ||")
+    assert validate < script.index("if ! restart_engine")
     assert '[ "$major" -lt 23 ]' not in script  # no cluster-store: any engine will do
     assert es.engine_settings(cluster, cluster.host("node1")) == {"log-level": "warn"}
     assert not es.needs_engine_config(cluster_of(SEED))
