@@ -6,7 +6,9 @@ Stack config -> validated model (model/) -> pure renderers (render/) -> componen
 
 import pulumi
 import pulumi_docker as docker
+import pulumi_random as random
 
+from components.accounting import Accounting
 from components.consul_catalog import ConsulCatalog
 from components.distributed_image import DistributedImage
 from components.docker_provider import host_docker_provider, local_docker_provider
@@ -16,12 +18,14 @@ from components.lab_hosts import LabHosts
 from components.munge_key import MungeKey
 from components.overlay_network import OverlayNetwork
 from components.readiness import ClusterReadiness
+from components.rest_api import RestApi
 from components.slurm_controller import SlurmController
 from components.slurm_nodes import SlurmNodes
 from components.ssh_access import SshAccess
 from components.swarm_engines import SwarmEngines
 from model.cluster import KvStore, OverlayMode
 from model.stack_config import load_cluster
+from render.containers import Secret
 from render.engine_scripts import needs_engine_config
 from render.outputs import static_outputs
 
@@ -64,32 +68,51 @@ engine_ready = {name: [resource] for name, resource in configured.items()}
 for host in cluster.overlay_hosts:
     providers[host.name] = host_docker_provider(host, access, machines[host.name], after=engine_ready[host.name])
 
+# Images: built once, copied to the hosts that run them.
 build_host = cluster.host(cluster.images.build_on) if cluster.images.build_on else None
+build_provider = providers[build_host.name] if build_host else local
+ctl = cluster.controller
 slurm_image = DistributedImage(
     "slurm", cluster, access, context="images/slurm", tag=cluster.images.slurm_tag,
-    build_provider=providers[build_host.name] if build_host else local, build_host=build_host,
+    target="slurm-mpi" if cluster.services.mpi else "slurm", build_provider=build_provider, build_host=build_host,
     targets=cluster.overlay_hosts, machines=machines, after=engine_ready)
-network = OverlayNetwork(cluster, providers[cluster.controller.name], list(configured.values()))
+network = OverlayNetwork(cluster, providers[ctl.name], list(configured.values()))
 
-# Slurm: one munge key per stack, the controller, then the nodes of every compute host.
-munge = MungeKey(cluster, access, controller_ready=engine_ready[cluster.controller.name])
+# Slurm: the stack's secrets, accounting, the controller, the nodes of every compute host, the REST API.
+munge = MungeKey(cluster, access, controller_ready=engine_ready[ctl.name])
+secrets = {Secret.MUNGE_KEY: munge.key}
+if cluster.services.rest_api:
+    secrets[Secret.JWT_KEY] = pulumi.Output.secret(random.RandomBytes("jwt-key", length=32).base64)
+on_controller = [slurm_image.ready_on[ctl.name], munge.drained]
+slurm_daemons: list[pulumi.Resource] = []
+if cluster.services.accounting:
+    mariadb_image = DistributedImage(
+        "mariadb", cluster, access, context="images/mariadb", tag=cluster.images.mariadb_tag,
+        build_provider=build_provider, build_host=build_host, targets=[ctl], machines=machines, after=engine_ready)
+    accounting = Accounting(
+        cluster, provider=providers[ctl.name], slurm_image=slurm_image.image_id, mariadb_image=mariadb_image.image_id,
+        network=network.network.name, secrets=secrets, after=[*on_controller, mariadb_image.ready_on[ctl.name]])
+    slurm_daemons.append(accounting.slurmdbd)
 controller = SlurmController(
-    cluster, access, provider=providers[cluster.controller.name], image_id=slurm_image.image_id,
-    network=network.network.name, munge_key=munge.key,
-    after=[slurm_image.ready_on[cluster.controller.name], munge.drained])
-node_containers = [controller.container]
+    cluster, access, provider=providers[ctl.name], image_id=slurm_image.image_id,
+    network=network.network.name, secrets=secrets, after=[*on_controller, *slurm_daemons])
+slurm_daemons.append(controller.container)
 for host in cluster.overlay_hosts:
     if host.node_names:
         nodes = SlurmNodes(
             cluster, host, access, provider=providers[host.name], image_id=slurm_image.image_id,
-            network=network.network.name, munge_key=munge.key,
+            network=network.network.name, secrets=secrets,
             after=[slurm_image.ready_on[host.name], controller.container])
-        node_containers.extend(nodes.containers.values())
+        slurm_daemons.extend(nodes.containers.values())
+if cluster.services.rest_api:
+    rest = RestApi(cluster, provider=providers[ctl.name], image=slurm_image.image_id, network=network.network.name,
+                   etc_volume=controller.etc_volume, after=[controller.container])
+    slurm_daemons.append(rest.container)
 
 if store is not None and cluster.kv_store is KvStore.CONSUL:
-    ConsulCatalog(cluster, after=[store.container, *node_containers])
-resumed = munge.resume_after(node_containers)
-readiness = ClusterReadiness(cluster, access, node_containers, controller.conf_digest, after=[resumed])
+    ConsulCatalog(cluster, after=[store.container, *slurm_daemons])
+resumed = munge.resume_after(slurm_daemons)
+readiness = ClusterReadiness(cluster, access, slurm_daemons, controller.conf_digest, after=[resumed])
 
 for key, value in static_outputs(cluster, access.identity_path).items():
     pulumi.export(key, value)

@@ -33,6 +33,7 @@ class DistributedImage(pulumi.ComponentResource):
     ready_on: dict[str, pulumi.Resource]
 
     def __init__(self, name: str, cluster: Cluster, access: SshAccess, *, context: str, tag: str,
+                 target: str | None = None,
                  build_provider: docker.Provider, build_host: Host | None, targets: Sequence[Host],
                  machines: Mapping[str, Sequence[pulumi.Resource]],
                  after: Mapping[str, Sequence[pulumi.Resource]], opts: pulumi.ResourceOptions | None = None) -> None:
@@ -41,7 +42,7 @@ class DistributedImage(pulumi.ComponentResource):
         image = docker.Image(
             f"{name}-image",
             image_name=tag,
-            build=docker.DockerBuildArgs(context=context, dockerfile=f"{context}/Dockerfile",
+            build=docker.DockerBuildArgs(context=context, dockerfile=f"{context}/Dockerfile", target=target,
                                          builder_version=docker.BuilderVersion.BUILDER_V1),
             skip_push=True,
             opts=pulumi.ResourceOptions(parent=self, provider=build_provider, depends_on=depends),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_docker as docker
@@ -12,21 +12,23 @@ from components.remote_script import remote_script
 from components.spec_container import container_from_spec
 from components.ssh_access import SshAccess
 from model.cluster import Cluster
-from render.containers import controller_spec, slurm_etc_volume
+from render.containers import Secret, controller_spec, slurm_etc_volume
 from render.slurm_conf import install_slurm_conf_script, render_slurm_conf
 
 
 class SlurmController(pulumi.ComponentResource):
     container: docker.Container
+    etc_volume: docker.Volume  # /etc/slurm, which slurmrestd reads too
     conf_digest: str  # changes whenever slurm.conf does
 
     def __init__(self, cluster: Cluster, access: SshAccess, *, provider: docker.Provider,
-                 image_id: pulumi.Output[str], network: pulumi.Input[str], munge_key: pulumi.Output[str],
-                 after: Sequence[pulumi.Resource], opts: pulumi.ResourceOptions | None = None) -> None:
+                 image_id: pulumi.Output[str], network: pulumi.Input[str],
+                 secrets: Mapping[Secret, pulumi.Output[str]], after: Sequence[pulumi.Resource],
+                 opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("multihost-slurm:slurm:SlurmController", cluster.controller_name, None, opts)
         conf = render_slurm_conf(cluster)
         self.conf_digest = hashlib.sha256(conf.encode()).hexdigest()
-        etc = docker.Volume(slurm_etc_volume(cluster), name=slurm_etc_volume(cluster),
+        self.etc_volume = etc = docker.Volume(slurm_etc_volume(cluster), name=slurm_etc_volume(cluster),
                             opts=pulumi.ResourceOptions(parent=self, provider=provider))
         install = remote_script(
             "slurm-conf", access, cluster.controller,
@@ -37,7 +39,7 @@ class SlurmController(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(after), replace_with=[etc]),
         )
         self.container = container_from_spec(controller_spec(cluster), image=image_id, provider=provider,
-                                             parent=self, network=network, munge_key=munge_key,
+                                             parent=self, network=network, secrets=secrets,
                                              depends_on=[*after, install],
                                              existing_volumes={slurm_etc_volume(cluster): etc})
         self.register_outputs({"container": self.container.name, "slurmConfSha256": self.conf_digest})

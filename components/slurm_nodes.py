@@ -7,7 +7,7 @@ container goes (the record depends on the container, so it is deleted first).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_docker as docker
@@ -16,7 +16,7 @@ from components.remote_script import remote_script
 from components.spec_container import container_from_spec
 from components.ssh_access import SshAccess
 from model.cluster import Cluster, Host
-from render.containers import slurmd_spec
+from render.containers import Secret, slurmd_spec
 from render.node_lifecycle import leave_script
 
 
@@ -24,13 +24,14 @@ class SlurmNodes(pulumi.ComponentResource):
     containers: dict[str, docker.Container]
 
     def __init__(self, cluster: Cluster, host: Host, access: SshAccess, *, provider: docker.Provider,
-                 image_id: pulumi.Input[str], network: pulumi.Input[str], munge_key: pulumi.Output[str],
-                 after: Sequence[pulumi.Resource], opts: pulumi.ResourceOptions | None = None) -> None:
+                 image_id: pulumi.Input[str], network: pulumi.Input[str],
+                 secrets: Mapping[Secret, pulumi.Output[str]], after: Sequence[pulumi.Resource],
+                 opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("multihost-slurm:slurm:SlurmNodes", f"{host.name}-nodes", None, opts)
         self.containers = {}
         for node in cluster.nodes_on(host):
             container = container_from_spec(slurmd_spec(cluster, node), image=image_id, provider=provider,
-                                            parent=self, network=network, munge_key=munge_key, depends_on=after)
+                                            parent=self, network=network, secrets=secrets, depends_on=after)
             remote_script(
                 f"{node.name}-membership", access, cluster.controller,
                 create=f"docker exec {cluster.controller_name} sinfo -h -N -n {node.name} -o '%N %T'",

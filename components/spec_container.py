@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_docker as docker
 
-from render.containers import MUNGE_KEY_PATH, MUNGE_UID, ContainerSpec
+from render.containers import ContainerSpec, Secret
 
 # Container fields the provider records on update without applying them (see README, pulumi-docker):
 # a change to one of them must replace the container.
@@ -21,32 +21,38 @@ def container_from_spec(
     provider: docker.Provider,
     parent: pulumi.Resource,
     network: pulumi.Input[str] | None = None,
-    munge_key: pulumi.Output[str] | None = None,
+    secrets: Mapping[Secret, pulumi.Output[str]] | None = None,
     depends_on: Sequence[pulumi.Resource] = (),
     existing_volumes: Mapping[str, docker.Volume] | None = None,
 ) -> docker.Container:
-    """`existing_volumes`: volumes of the spec that the caller already made (by volume name)."""
+    """`secrets`: the values of the spec's secret files (base64 for keys, text for passwords).
+    `existing_volumes`: volumes of the spec that the caller already made (by volume name)."""
     existing_volumes = existing_volumes or {}
+    secrets = secrets or {}
     opts = pulumi.ResourceOptions(parent=parent, provider=provider)
     volumes = []
-    for volume_name, path in spec.volumes:
-        volume = existing_volumes.get(volume_name) or docker.Volume(
-            volume_name, name=volume_name,
+    for mount in spec.mounts:
+        volume = existing_volumes.get(mount.volume) or docker.Volume(
+            mount.volume, name=mount.volume,
             labels=[docker.VolumeLabelArgs(label=k, value=v) for k, v in spec.labels.items()], opts=opts)
-        volumes.append(docker.ContainerVolumeArgs(volume_name=volume.name, container_path=path))
+        volumes.append(docker.ContainerVolumeArgs(volume_name=volume.name, container_path=mount.path,
+                                                  read_only=True if mount.read_only else None))
     uploads = [docker.ContainerUploadArgs(file=u.path, content=u.content, permissions=u.mode) for u in spec.uploads]
-    if spec.munge_key:
-        if munge_key is None:
-            raise ValueError(f"container {spec.name} needs the munge key")
-        uploads.append(docker.ContainerUploadArgs(file=MUNGE_KEY_PATH, content_base64=munge_key, permissions="0400",
-                                                  owner=str(MUNGE_UID), group=str(MUNGE_UID)))
+    for upload in spec.secrets:
+        if upload.secret not in secrets:
+            raise ValueError(f"container {spec.name} needs the {upload.secret}")
+        value = secrets[upload.secret]
+        content = {"content": value} if upload.secret is Secret.DB_PASSWORD else {"content_base64": value}
+        uploads.append(docker.ContainerUploadArgs(file=upload.path, permissions=upload.mode, owner=str(upload.owner),
+                                                  group=str(upload.group), **content))
     check = spec.healthcheck
     return docker.Container(
         spec.resource_name,
         name=spec.name,
-        hostname=spec.hostname or spec.name,
+        hostname=spec.name,
         image=image,
-        command=list(spec.command),
+        command=list(spec.command) or None,
+        envs=list(spec.env) or None,
         ports=[docker.ContainerPortArgs(internal=inside, external=outside) for inside, outside in spec.ports],
         volumes=volumes,
         uploads=uploads or None,

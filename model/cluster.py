@@ -33,6 +33,8 @@ class KvStore(StrEnum):
 
 SLURMCTLD_PORT = 6817
 SLURMD_PORT = 6818
+SLURMDBD_PORT = 6819
+SLURMRESTD_PORT = 6820
 CONSUL_HTTP_PORT = 8500
 ETCD_CLIENT_PORT = 2379
 ENGINE_ADVERTISE_PORT = 2376  # the seed's --cluster-advertise=<if>:2376
@@ -94,6 +96,16 @@ class ImageSettings:
     build_on: str | None  # a host name, or None for the local engine
     slurm_tag: str
     consul_image: str
+    mariadb_tag: str
+
+
+@dataclass(frozen=True)
+class Services:
+    """The Slurm services beyond slurmctld and slurmd, each on by default."""
+
+    accounting: bool  # slurmdbd and MariaDB on the controller host
+    rest_api: bool  # slurmrestd with JWT authentication on the controller host
+    mpi: bool  # OpenMPI with PMIx in the image
 
 
 @dataclass(frozen=True)
@@ -115,6 +127,7 @@ class Cluster:
     readiness_timeout: int
     drain_timeout: int  # seconds a leaving node's jobs get to finish
     munge_key_version: int  # changing it makes a new munge key (a rotation)
+    services: Services
     docker_daemon: dict[str, Any] = field(default_factory=dict)  # keys merged into every Slurm host's daemon.json
 
     def host(self, name: str) -> Host:

@@ -25,6 +25,7 @@ from model.cluster import (
     OverlayMode,
     Partition,
     Role,
+    Services,
 )
 
 PROJECT = "multihost-slurm"
@@ -49,6 +50,9 @@ KNOWN_KEYS = (
     "drainTimeout",
     "mungeKeyVersion",
     "dockerDaemon",
+    "accounting",
+    "restApi",
+    "mpi",
 )
 # daemon.json keys the stack manages itself, or that break the engine's own start-up flags
 RESERVED_DAEMON_KEYS = ("cluster-store", "cluster-advertise", "cluster-store-opts", "hosts")
@@ -116,6 +120,16 @@ def _as_int(value: Any, key: str, problems: _Problems, low: int, high: int) -> i
         problems.add(key, f"{number} is out of range", f"set a number from {low} to {high}")
         return None
     return number
+
+
+def _as_bool(value: Any, key: str, problems: _Problems) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "false"):
+        return text == "true"
+    problems.add(key, f"'{value}' is not true or false", "set it to true or false")
+    return True
 
 
 def _as_subnet(value: Any, key: str, problems: _Problems) -> ipaddress.IPv4Network | None:
@@ -417,8 +431,13 @@ def parse_cluster(raw: Mapping[str, Any], *, project: str, stack: str, ssh_key: 
         problems.add("localDockerHost", f"'{local_docker_host}' is not a Docker host URL",
                      "use unix:///var/run/docker.sock, tcp://host:2376 or ssh://user@host")
 
+    services = Services(
+        accounting=_as_bool(raw.get("accounting", True), "accounting", problems),
+        rest_api=_as_bool(raw.get("restApi", True), "restApi", problems),
+        mpi=_as_bool(raw.get("mpi", True), "mpi", problems),
+    )
     images_cfg = _mapping(raw.get("images"), "images", problems)
-    _unknown_keys(images_cfg, ("buildOn", "slurmTag", "consul"), "images", problems)
+    _unknown_keys(images_cfg, ("buildOn", "slurmTag", "consul", "mariadbTag"), "images", problems)
     controller = next((h for h in hosts if Role.CONTROLLER in h.roles), None)
     default_build = "local" if is_lab else (controller.name if controller else "local")
     build_on = str(images_cfg.get("buildOn", default_build))
@@ -426,9 +445,11 @@ def parse_cluster(raw: Mapping[str, Any], *, project: str, stack: str, ssh_key: 
     if build_on != "local" and build_on not in runs_slurm:
         problems.add("images.buildOn", f"'{build_on}' is neither 'local' nor a host that runs Slurm"
                      f"{_suggest(build_on, runs_slurm)}", "set it to local or to the name of a controller/compute host")
-    slurm_tag = str(images_cfg.get("slurmTag", f"{PROJECT}/slurm:24.11"))
+    slurm_tag = str(images_cfg.get("slurmTag", f"{PROJECT}/slurm:24.11{'-mpi' if services.mpi else ''}"))
     consul_image = str(images_cfg.get("consul", "hashicorp/consul:1.22"))
-    for key, ref in (("images.slurmTag", slurm_tag), ("images.consul", consul_image)):
+    mariadb_tag = str(images_cfg.get("mariadbTag", f"{PROJECT}/mariadb:11.8"))
+    for key, ref in (("images.slurmTag", slurm_tag), ("images.consul", consul_image),
+                     ("images.mariadbTag", mariadb_tag)):
         if not _IMAGE_REF.match(ref):
             problems.add(key, f"'{ref}' is not an image reference", "use repository:tag in lowercase")
 
@@ -483,10 +504,11 @@ def parse_cluster(raw: Mapping[str, Any], *, project: str, stack: str, ssh_key: 
         network=NetworkSettings(network_name, network_subnet),
         local_docker_host=local_docker_host,
         lab=lab,
-        images=ImageSettings(None if build_on == "local" else build_on, slurm_tag, consul_image),
+        images=ImageSettings(None if build_on == "local" else build_on, slurm_tag, consul_image, mariadb_tag),
         max_nodes=max_nodes,
         readiness_timeout=readiness_timeout,
         drain_timeout=drain_timeout if drain_timeout is not None else 600,
         munge_key_version=munge_key_version,
+        services=services,
         docker_daemon=dict(docker_daemon),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from model.cluster import SLURMCTLD_PORT, Cluster
+from model.cluster import SLURMCTLD_PORT, SLURMRESTD_PORT, Cluster
 from render.containers import slurmd_host_port
 
 
@@ -22,6 +22,14 @@ def catalog_services(cluster: Cluster) -> list[dict[str, object]]:
         "port": SLURMCTLD_PORT,
         "tags": [cluster.cluster_name, f"host:{ctl.name}"],
     }]
+    if cluster.services.rest_api:
+        services.append({
+            "id": f"{cluster.stack}-slurmrestd",
+            "name": "slurmrestd",
+            "address": ctl.address,
+            "port": SLURMRESTD_PORT,
+            "tags": [cluster.cluster_name, f"host:{ctl.name}"],
+        })
     for node in cluster.nodes:
         host = cluster.host(node.host)
         services.append({

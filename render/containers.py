@@ -1,27 +1,49 @@
 """What every container of the cluster looks like, as plain data.
 
 The components turn a `ContainerSpec` into a `docker.Container`; everything about names,
-commands, ports, volumes, files and health checks is decided here, where tests can read it.
+commands, ports, volumes, files, secrets and health checks is decided here, where tests can read it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from model.cluster import (
     CONSUL_HTTP_PORT,
     ETCD_CLIENT_PORT,
     SLURMCTLD_PORT,
     SLURMD_PORT,
+    SLURMRESTD_PORT,
     Cluster,
     Host,
     Node,
 )
-from render.slurm_conf import SLURM_ETC_DIR, SLURMD_SPOOL_DIR, STATE_SAVE_DIR
+from render.slurm_conf import (
+    JWT_KEY_PATH,
+    SLURM_ETC_DIR,
+    SLURMD_SPOOL_DIR,
+    STATE_SAVE_DIR,
+    render_slurmdbd_conf_template,
+)
 
-MUNGE_KEY_PATH = "/etc/munge/munge.key"
-MUNGE_UID = 990  # fixed in images/slurm/Dockerfile so the key can be uploaded with a numeric owner
+# Fixed in images/slurm and images/mariadb, so that files can be uploaded with numeric owners.
+MUNGE_UID = 990
+SLURM_UID = 991
+MYSQL_UID = 989
 LABEL_PREFIX = "multihost-slurm"
+DB_PASSWORD_PATH = "/run/secrets/slurmdb_password"
+SLURMDBD_HOSTNAME = "slurmdbd"
+MARIADB_HOSTNAME = "mariadb"
+SLURMRESTD_HOSTNAME = "slurmrestd"
+
+
+class Secret(StrEnum):
+    """The stack's generated secrets; the components supply their values."""
+
+    MUNGE_KEY = "munge key"  # base64
+    JWT_KEY = "JWT signing key"  # base64
+    DB_PASSWORD = "database password"  # text
 
 
 @dataclass(frozen=True)
@@ -29,6 +51,22 @@ class Upload:
     path: str
     content: str
     mode: str = "0644"
+
+
+@dataclass(frozen=True)
+class SecretUpload:
+    path: str
+    secret: Secret
+    mode: str
+    owner: int
+    group: int
+
+
+@dataclass(frozen=True)
+class Mount:
+    volume: str
+    path: str
+    read_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -40,17 +78,20 @@ class Healthcheck:
     start_period: str = "60s"
 
 
+SLURM_HEALTHCHECK = Healthcheck(("CMD", "slurm-healthcheck"))
+
+
 @dataclass(frozen=True)
 class ContainerSpec:
     resource_name: str  # Pulumi logical name
-    name: str  # container name, and hostname unless `hostname` says otherwise
-    image: str  # which image ("slurm", "etcd", "consul", "labhost"); the component resolves it
+    name: str  # container name and hostname
+    image: str  # which image ("slurm", "mariadb", "etcd", "consul"); the component resolves it
     command: tuple[str, ...] = ()
-    hostname: str | None = None
     ports: tuple[tuple[int, int], ...] = ()  # (container port, host port)
-    volumes: tuple[tuple[str, str], ...] = ()  # (volume name, container path)
+    mounts: tuple[Mount, ...] = ()
     uploads: tuple[Upload, ...] = ()
-    munge_key: bool = False
+    secrets: tuple[SecretUpload, ...] = ()
+    env: tuple[str, ...] = ()  # "NAME=value"
     healthcheck: Healthcheck | None = None
     labels: dict[str, str] = field(default_factory=dict)
     # Seconds a replaced or deleted container gets to stop (SIGTERM) before it is killed; without it
@@ -72,6 +113,19 @@ def slurm_etc_volume(cluster: Cluster) -> str:
     return volume_name(cluster, cluster.controller_name, "etc")
 
 
+MUNGE_KEY = SecretUpload("/etc/munge/munge.key", Secret.MUNGE_KEY, "0400", MUNGE_UID, MUNGE_UID)
+JWT_KEY = SecretUpload(JWT_KEY_PATH, Secret.JWT_KEY, "0600", SLURM_UID, SLURM_UID)
+
+
+def mpi_environment(cluster: Cluster) -> tuple[str, ...]:
+    """OpenMPI's data path pinned to the overlay: containers also sit on Docker's gateway bridge,
+    which does not route between hosts, and MPI picks it otherwise (and hangs)."""
+    if not cluster.services.mpi:
+        return ()
+    return (f"OMPI_MCA_btl_tcp_if_include={cluster.network.subnet}", "OMPI_MCA_pml=ob1",
+            "OMPI_MCA_btl=self,sm,tcp")
+
+
 def controller_spec(cluster: Cluster) -> ContainerSpec:
     name = cluster.controller_name
     return ContainerSpec(
@@ -80,9 +134,11 @@ def controller_spec(cluster: Cluster) -> ContainerSpec:
         image="slurm",
         command=("slurmctld",),
         ports=((SLURMCTLD_PORT, SLURMCTLD_PORT),),
-        volumes=((volume_name(cluster, name, "state"), STATE_SAVE_DIR), (slurm_etc_volume(cluster), SLURM_ETC_DIR)),
-        munge_key=True,
-        healthcheck=Healthcheck(("CMD", "slurm-healthcheck")),
+        mounts=(Mount(volume_name(cluster, name, "state"), STATE_SAVE_DIR),
+                Mount(slurm_etc_volume(cluster), SLURM_ETC_DIR)),
+        secrets=(MUNGE_KEY, JWT_KEY) if cluster.services.rest_api else (MUNGE_KEY,),
+        env=mpi_environment(cluster),
+        healthcheck=SLURM_HEALTHCHECK,
         labels=_labels(cluster, "slurmctld"),
     )
 
@@ -103,10 +159,53 @@ def slurmd_spec(cluster: Cluster, node: Node) -> ContainerSpec:
         image="slurm",
         command=tuple(command),
         ports=((SLURMD_PORT, slurmd_host_port(node)),),
-        volumes=((volume_name(cluster, node.name, "spool"), SLURMD_SPOOL_DIR),),
-        munge_key=True,
-        healthcheck=Healthcheck(("CMD", "slurm-healthcheck")),
+        mounts=(Mount(volume_name(cluster, node.name, "spool"), SLURMD_SPOOL_DIR),),
+        secrets=(MUNGE_KEY,),
+        env=mpi_environment(cluster),
+        healthcheck=SLURM_HEALTHCHECK,
         labels=_labels(cluster, "slurmd"),
+    )
+
+
+def mariadb_spec(cluster: Cluster) -> ContainerSpec:
+    return ContainerSpec(
+        resource_name="mariadb-container",
+        name=MARIADB_HOSTNAME,
+        image="mariadb",
+        mounts=(Mount(volume_name(cluster, MARIADB_HOSTNAME, "data"), "/var/lib/mysql"),),
+        secrets=(SecretUpload(DB_PASSWORD_PATH, Secret.DB_PASSWORD, "0440", 0, MYSQL_UID),),
+        healthcheck=Healthcheck(("CMD", "mariadb-healthcheck")),
+        labels=_labels(cluster, "mariadb"),
+    )
+
+
+def slurmdbd_spec(cluster: Cluster) -> ContainerSpec:
+    secrets = [MUNGE_KEY, SecretUpload(DB_PASSWORD_PATH, Secret.DB_PASSWORD, "0400", 0, 0)]
+    if cluster.services.rest_api:
+        secrets.append(JWT_KEY)
+    return ContainerSpec(
+        resource_name="slurmdbd-container",
+        name=SLURMDBD_HOSTNAME,
+        image="slurm",
+        command=("slurmdbd",),
+        uploads=(Upload(f"{SLURM_ETC_DIR}/slurmdbd.conf.template", render_slurmdbd_conf_template(cluster)),),
+        secrets=tuple(secrets),
+        healthcheck=SLURM_HEALTHCHECK,
+        labels=_labels(cluster, "slurmdbd"),
+    )
+
+
+def slurmrestd_spec(cluster: Cluster) -> ContainerSpec:
+    """JWT is its only authentication; it reads the controller's slurm.conf from its volume."""
+    return ContainerSpec(
+        resource_name="slurmrestd-container",
+        name=SLURMRESTD_HOSTNAME,
+        image="slurm",
+        command=("slurmrestd", f"0.0.0.0:{SLURMRESTD_PORT}"),
+        ports=((SLURMRESTD_PORT, SLURMRESTD_PORT),),
+        mounts=(Mount(slurm_etc_volume(cluster), SLURM_ETC_DIR, read_only=True),),
+        healthcheck=SLURM_HEALTHCHECK,
+        labels=_labels(cluster, "slurmrestd"),
     )
 
 
@@ -118,7 +217,7 @@ def consul_spec(cluster: Cluster, host: Host) -> ContainerSpec:
         command=("agent", "-server", "-bootstrap-expect=1", "-ui", "-client=0.0.0.0",
                  f"-advertise={host.address}", "-data-dir=/consul/data"),
         ports=((CONSUL_HTTP_PORT, CONSUL_HTTP_PORT), (8300, 8300), (8301, 8301)),
-        volumes=((volume_name(cluster, "consul", "data"), "/consul/data"),),
+        mounts=(Mount(volume_name(cluster, "consul", "data"), "/consul/data"),),
         healthcheck=Healthcheck(("CMD", "consul", "members")),
         labels=_labels(cluster, "consul"),
     )
@@ -134,7 +233,7 @@ def etcd_spec(cluster: Cluster, host: Host) -> ContainerSpec:
                  "--advertise-client-urls", f"http://{host.address}:{ETCD_CLIENT_PORT}",
                  "--listen-peer-urls", "http://127.0.0.1:2380"),
         ports=((ETCD_CLIENT_PORT, ETCD_CLIENT_PORT),),
-        volumes=((volume_name(cluster, "etcd", "data"), "/var/lib/etcd"),),
+        mounts=(Mount(volume_name(cluster, "etcd", "data"), "/var/lib/etcd"),),
         healthcheck=Healthcheck(("CMD", "etcdctl", "endpoint", "health")),
         labels=_labels(cluster, "etcd"),
     )

@@ -6,8 +6,8 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from model.cluster import CONSUL_HTTP_PORT, Cluster, KvStore
-from render.readiness import covering_partitions
+from model.cluster import CONSUL_HTTP_PORT, SLURMRESTD_PORT, Cluster, KvStore
+from render.readiness import REST_API_VERSION, covering_partitions
 from render.ssh import ssh_command
 
 
@@ -18,11 +18,33 @@ def consul_url(cluster: Cluster) -> str | None:
     return f"http://{kv.address}:{CONSUL_HTTP_PORT}"
 
 
+def in_controller(cluster: Cluster, command: str) -> str:
+    """The command line that runs `command` in slurmctld's container, from the machine that ran `pulumi up`."""
+    return ssh_command(cluster, cluster.controller, f"docker exec {cluster.controller_name} {command}")
+
+
 def job_command(cluster: Cluster) -> str:
-    """The exact command that runs a job on every node, from the machine that ran `pulumi up`."""
+    """The exact command that runs a job on every node."""
     partition = covering_partitions(cluster)[0]
-    srun = f"srun -p {shlex.quote(partition.name)} -N{len(partition.nodes)} hostname"
-    return ssh_command(cluster, cluster.controller, f"docker exec {cluster.controller_name} {srun}")
+    return in_controller(cluster, f"srun -p {shlex.quote(partition.name)} -N{len(partition.nodes)} hostname")
+
+
+def service_outputs(cluster: Cluster) -> dict[str, Any]:
+    """How to use accounting, the REST API and MPI (None where the stack turned them off)."""
+    partition = covering_partitions(cluster)[0]
+    services = cluster.services
+    rest_url = f"http://{cluster.controller.address}:{SLURMRESTD_PORT}" if services.rest_api else None
+    return {
+        "sacctCommand": in_controller(cluster, "sacct -a -X -o JobID,JobName,NodeList,State")
+        if services.accounting else None,
+        "restUrl": rest_url,
+        "restTokenCommand": in_controller(cluster, "scontrol token username=root lifespan=3600")
+        if services.rest_api else None,
+        "restExample": f"curl -H 'X-SLURM-USER-NAME: root' -H \"X-SLURM-USER-TOKEN: $SLURM_JWT\" "
+                       f"{rest_url}/slurm/{REST_API_VERSION}/nodes" if services.rest_api else None,
+        "mpiCommand": in_controller(cluster, f"srun --mpi=pmix -p {shlex.quote(partition.name)} "
+                                             f"-N{len(partition.nodes)} mpi-hello") if services.mpi else None,
+    }
 
 
 def static_outputs(cluster: Cluster, identity: Path) -> dict[str, Any]:
@@ -41,5 +63,6 @@ def static_outputs(cluster: Cluster, identity: Path) -> dict[str, Any]:
         "kvStore": cluster.kv_store.value if cluster.kv_store else None,
         "sshIdentityFile": str(identity),
         "jobCommand": job_command(cluster),
-        "sinfoCommand": ssh_command(cluster, cluster.controller, f"docker exec {cluster.controller_name} sinfo"),
+        "sinfoCommand": in_controller(cluster, "sinfo"),
+        **service_outputs(cluster),
     }

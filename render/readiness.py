@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import shlex
 
-from model.cluster import Cluster, Partition
+from model.cluster import SLURMRESTD_PORT, Cluster, Partition
+from render.containers import SLURMRESTD_HOSTNAME
+
+# The REST API version used by the readiness check and shown in the outputs (Slurm 24.11 serves
+# v0.0.40 to v0.0.42).
+REST_API_VERSION = "v0.0.42"
 
 
 def covering_partitions(cluster: Cluster) -> tuple[Partition, ...]:
@@ -27,6 +32,44 @@ def covering_partitions(cluster: Cluster) -> tuple[Partition, ...]:
         chosen.append(best)
         left -= set(best.nodes)
     return tuple(chosen)
+
+
+def _service_checks(cluster: Cluster) -> str:
+    """Accounting registered, the REST API answering a token, an MPI job across the nodes."""
+    ctl = cluster.controller.name
+    late = '[ "$(date +%s)" -lt "$deadline" ] || fail'
+    checks = ""
+    if cluster.services.accounting:
+        name = cluster.cluster_name
+        checks += f"""\
+until sacctmgr -n -P show cluster {name} format=cluster 2>/dev/null | grep -qx {name}; do
+  {late} "accounting: cluster {name} is not registered in slurmdbd; see 'docker logs slurmdbd' and \\
+'docker logs mariadb' on host {ctl}"
+  sleep 2
+done
+summary="$summary; accounting: cluster {name} registered"
+"""
+    if cluster.services.rest_api:
+        url = f"http://{SLURMRESTD_HOSTNAME}:{SLURMRESTD_PORT}/slurm/{REST_API_VERSION}/nodes"
+        checks += f"""\
+token=$(scontrol token username=root lifespan=600 2>&1 | sed -n 's/^SLURM_JWT=//p')
+[ -n "$token" ] || fail "REST API: scontrol token gave no token; is AuthAltTypes=auth/jwt in slurm.conf?"
+until code=$(curl -s -o /dev/null -w '%{{http_code}}' -H "X-SLURM-USER-NAME: root" \\
+    -H "X-SLURM-USER-TOKEN: $token" {url}); [ "$code" = 200 ]; do
+  {late} "REST API: GET {url} answers HTTP $code; see 'docker logs slurmrestd' on host {ctl}"
+  sleep 2
+done
+summary="$summary; REST API answers"
+"""
+    if cluster.services.mpi:
+        p = covering_partitions(cluster)[0]
+        checks += f"""\
+out=$(timeout 120 srun --immediate=60 --mpi=pmix -p {shlex.quote(p.name)} -N{len(p.nodes)} mpi-hello 2>&1) \\
+  || fail "MPI: srun --mpi=pmix -N{len(p.nodes)} mpi-hello failed: $out"
+case "$out" in *"MPI OK"*) ;; *) fail "MPI: mpi-hello did not report MPI OK: $out" ;; esac
+summary="$summary; MPI across {len(p.nodes)} node(s)"
+"""
+    return checks
 
 
 def readiness_script(cluster: Cluster) -> str:
@@ -68,5 +111,6 @@ answers=""
 for node in $expected; do
   case " $answers " in *" $node "*) ;; *) fail "srun got no answer from $node (answers: $answers)" ;; esac
 done
-echo "ready: {count} node(s) idle; srun answered from" $(printf '%s\\n' $answers | sort -u)
+summary="ready: {count} node(s) idle; srun answered from $(echo $(printf '%s\\n' $answers | sort -u))"
+{_service_checks(cluster)}echo "$summary"
 """

@@ -8,9 +8,11 @@ unchanged.
 
 from __future__ import annotations
 
-from model.cluster import SLURMCTLD_PORT, SLURMD_PORT, Cluster, Partition
+from model.cluster import SLURMCTLD_PORT, SLURMD_PORT, SLURMDBD_PORT, Cluster, Partition
 
 STATE_SAVE_DIR = "/var/spool/slurmctld"
+JWT_KEY_PATH = "/etc/jwt/jwt_hs256.key"
+SLURMDBD_HOST = "slurmdbd"
 SLURMD_SPOOL_DIR = "/var/spool/slurmd"
 SLURM_ETC_DIR = "/etc/slurm"
 
@@ -39,7 +41,6 @@ def render_slurm_conf(cluster: Cluster) -> str:
         "# Unprivileged containers: no cgroup plugins.",
         "ProctrackType=proctrack/linuxproc",
         "TaskPlugin=task/none",
-        "JobAcctGatherType=jobacct_gather/none",
         "MpiDefault=none",
         "SelectType=select/cons_tres",
         "SelectTypeParameters=CR_Core",
@@ -56,12 +57,50 @@ def render_slurm_conf(cluster: Cluster) -> str:
         f"MaxNodeCount={cluster.max_nodes}",
         "TreeWidth=65533",
     ]
+    if cluster.services.accounting:
+        lines += [
+            "# Accounting: slurmdbd (with MariaDB) on the controller host; slurmctld registers the cluster.",
+            "AccountingStorageType=accounting_storage/slurmdbd",
+            f"AccountingStorageHost={SLURMDBD_HOST}",
+            f"AccountingStoragePort={SLURMDBD_PORT}",
+            "JobAcctGatherType=jobacct_gather/linux",
+        ]
+    else:
+        lines.append("JobAcctGatherType=jobacct_gather/none")
+    lines += _jwt_lines(cluster)
     for partition in cluster.partitions:
         lines.append(f"NodeSet={nodeset_name(partition)} Feature={partition.name}")
     for partition in cluster.partitions:
         default = " Default=YES" if partition.default else ""
         lines.append(f"PartitionName={partition.name} Nodes={nodeset_name(partition)}{default} "
                      "MaxTime=INFINITE State=UP")
+    return "\n".join(lines) + "\n"
+
+
+def _jwt_lines(cluster: Cluster) -> list[str]:
+    """slurmrestd's callers authenticate with JWTs signed by the stack's key (slurmctld, slurmdbd)."""
+    if not cluster.services.rest_api:
+        return []
+    return ["AuthAltTypes=auth/jwt", f"AuthAltParameters=jwt_key={JWT_KEY_PATH}"]
+
+
+def render_slurmdbd_conf_template(cluster: Cluster) -> str:
+    """slurmdbd.conf without the password: slurmdbd's entrypoint adds StoragePass from its secret file."""
+    lines = [
+        f"# slurmdbd.conf of stack '{cluster.stack}' (StoragePass is added from the uploaded secret at start)",
+        f"DbdHost={SLURMDBD_HOST}",
+        f"DbdPort={SLURMDBD_PORT}",
+        "SlurmUser=slurm",
+        "AuthType=auth/munge",
+        *_jwt_lines(cluster),
+        "PidFile=/run/slurmdbd.pid",
+        "DebugLevel=info",
+        "StorageType=accounting_storage/mysql",
+        "StorageHost=mariadb",
+        "StoragePort=3306",
+        "StorageUser=slurm",
+        "StorageLoc=slurm_acct_db",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -14,6 +14,7 @@ from tests.applier.state import ResourceRecord
 
 FAKE_PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nbW9jay1rZXk=\n-----END OPENSSH PRIVATE KEY-----\n"
 FAKE_JOIN_TOKEN = "SWMTKN-1-mock-join-token"
+FAKE_DB_PASSWORD = "MockDatabasePassword0123456789ab"
 FAKE_MUNGE_KEY = base64.b64encode(b"mock-munge-key-" * 70).decode()
 
 
@@ -28,6 +29,8 @@ class FakeOutputs(Mocks):
             outputs["imageId"] = "sha256:" + hashlib.sha256(args.inputs["name"].encode()).hexdigest()
         elif args.typ == "random:index/randomBytes:RandomBytes":
             outputs.update(base64=FAKE_MUNGE_KEY, hex=base64.b64decode(FAKE_MUNGE_KEY).hex())
+        elif args.typ == "random:index/randomPassword:RandomPassword":
+            outputs["result"] = FAKE_DB_PASSWORD
         elif args.typ == "tls:index/privateKey:PrivateKey":
             outputs.update(privateKeyOpenssh=FAKE_PRIVATE_KEY, publicKeyOpenssh="ssh-ed25519 AAAAmock lab")
         elif args.typ == "command:remote:Command":

@@ -10,7 +10,7 @@ import pytest
 
 from model.config import ConfigError
 from render.slurm_conf import render_slurm_conf
-from tests.fakes import FAKE_JOIN_TOKEN, FAKE_MUNGE_KEY, FAKE_PRIVATE_KEY
+from tests.fakes import FAKE_DB_PASSWORD, FAKE_JOIN_TOKEN, FAKE_MUNGE_KEY, FAKE_PRIVATE_KEY
 from tests.program_runner import stack_file_config
 from tests.test_config import LAB, SEED
 
@@ -65,7 +65,8 @@ def test_slurmd_after_controller_and_network_and_its_image(program) -> None:
 def test_readiness_is_last(program) -> None:
     run = program(PHYSICAL)
     ready = run["readiness-check"]
-    containers = [r.name for r in run.of_type("docker:index/container:Container") if r.name != "consul-container"]
+    containers = [r.name for r in run.of_type("docker:index/container:Container")
+                  if r.name not in ("consul-container", "mariadb-container")]
     assert all(ready.depends_on(c) for c in containers)
     assert not [r.name for r in run.resources.values() if r.depends_on("readiness-check")]
     assert ready.inputs["create"] == "docker exec -i slurmctld sh -s"
@@ -110,11 +111,13 @@ def render_slurm_conf_for(raw: dict[str, Any]) -> str:
 
 def test_munge_key_is_secret_numeric_owner_mode_0400(program) -> None:
     run = program(PHYSICAL)
-    for name in ("slurmctld-container", "fd20_0-container", "fd20_1-container"):
+    munge = {"file": "/etc/munge/munge.key", "contentBase64": FAKE_MUNGE_KEY, "permissions": "0400",
+             "owner": "990", "group": "990"}
+    for name in ("slurmctld-container", "slurmdbd-container", "fd20_0-container", "fd20_1-container"):
         uploads = run[name].inputs["uploads"]
         assert is_secret(uploads)
-        assert plain(uploads) == [{"file": "/etc/munge/munge.key", "contentBase64": FAKE_MUNGE_KEY,
-                                   "permissions": "0400", "owner": "990", "group": "990"}]
+        assert munge in plain(uploads)
+    assert plain(run["fd20_1-container"].inputs["uploads"]) == [munge]
 
 
 def test_secrets_never_in_command_text(program) -> None:
@@ -145,7 +148,7 @@ def test_consul_catalog_registers_every_daemon(program) -> None:
     run = program(PHYSICAL)
     catalog = run["consul-catalog"].inputs
     assert catalog["url"] == "http://10.0.0.5:8500"
-    assert [s["name"] for s in catalog["services"]] == ["slurmctld", "slurmd", "slurmd", "slurmd"]
+    assert [s["name"] for s in catalog["services"]] == ["slurmctld", "slurmrestd", "slurmd", "slurmd", "slurmd"]
     assert run["consul-catalog"].depends_on("consul-container")
     assert run["consul-container"].provider.split("::")[-1].startswith("login-docker")
 
@@ -161,7 +164,8 @@ def test_images_built_once_and_shipped(program) -> None:
         assert "docker load -q < \"$HOME/.cache/multihost-slurm/test/slurm-" in ship.inputs["create"]
         assert ship.depends_on(f"{host}-swarm-join") and ship.depends_on("slurm-image-export")
     export = run["slurm-image-export"].inputs["create"]
-    assert "@10.0.0.10 docker save multihost-slurm/slurm:24.11 >" in export  # built on the controller host
+    assert "@10.0.0.10 docker save multihost-slurm/slurm:24.11-mpi >" in export  # built on the controller host
+    assert image.inputs["build"]["target"] == "slurm-mpi"
     assert "/root" not in json.dumps(run["slurm-image-to-node1"].inputs)  # the same on every machine
 
 
@@ -293,3 +297,47 @@ def test_nothing_runs_on_a_lab_host_before_it_exists(program, config) -> None:
         if provider.name != "local-docker":
             host = provider.name.removesuffix("-docker")
             assert f"{host}-lab-host" in transitive_dependencies(run, provider.name), provider.name
+
+
+def test_accounting_rest_and_mpi(program) -> None:
+    run = program(PHYSICAL)
+    password = {"file": "/run/secrets/slurmdb_password", "content": FAKE_DB_PASSWORD}
+    jwt = {"file": "/etc/jwt/jwt_hs256.key", "permissions": "0600", "owner": "991", "group": "991"}
+    mariadb, slurmdbd = run["mariadb-container"], run["slurmdbd-container"]
+    assert {**password, "permissions": "0440", "owner": "0", "group": "989"} in plain(mariadb.inputs["uploads"])
+    dbd_uploads = plain(slurmdbd.inputs["uploads"])
+    assert {**password, "permissions": "0400", "owner": "0", "group": "0"} in dbd_uploads
+    template = next(u["content"] for u in dbd_uploads if u["file"] == "/etc/slurm/slurmdbd.conf.template")
+    assert "StorageUser=slurm" in template and "StoragePass=" not in template
+    assert slurmdbd.depends_on("mariadb-container")
+    assert run["slurmctld-container"].depends_on("slurmdbd-container")  # registers the cluster on first start
+    for name in ("slurmctld-container", "slurmdbd-container"):
+        assert any({k: u.get(k) for k in jwt} == jwt for u in plain(run[name].inputs["uploads"]))
+    restd = run["slurmrestd-container"]
+    assert "uploads" not in restd.inputs  # JWT only: no munge key, no signing key
+    assert restd.inputs["volumes"] == [{"volumeName": "multihost-slurm-test-slurmctld-etc",
+                                        "containerPath": "/etc/slurm", "readOnly": True}]
+    assert restd.inputs["ports"] == [{"internal": 6820, "external": 6820}]
+    assert "OMPI_MCA_btl_tcp_if_include=10.20.0.0/16" in run["fd20_2-container"].inputs["envs"]
+    conf = run["slurm-conf"].inputs["stdin"]
+    assert "AccountingStorageType=accounting_storage/slurmdbd" in conf and "AuthAltTypes=auth/jwt" in conf
+    assert FAKE_DB_PASSWORD not in texts(run)
+    out = run.outputs
+    assert out["restUrl"] == "http://10.0.0.10:6820"
+    assert out["restTokenCommand"].endswith("docker exec slurmctld scontrol token username=root lifespan=3600")
+    assert out["mpiCommand"].endswith("docker exec slurmctld srun --mpi=pmix -p all -N3 mpi-hello")
+    assert out["sacctCommand"].endswith("docker exec slurmctld sacct -a -X -o JobID,JobName,NodeList,State")
+
+
+def test_services_can_be_turned_off(program) -> None:
+    run = program(dict(PHYSICAL, accounting=False, restApi=False, mpi=False))
+    names = set(run.resources)
+    assert not names & {"mariadb-container", "slurmdbd-container", "slurmrestd-container", "mariadb-image",
+                        "jwt-key", "slurmdbd-password"}
+    assert run["slurm-image"].inputs["build"]["target"] == "slurm"
+    assert run["slurm-image"].inputs["imageName"] == "multihost-slurm/slurm:24.11"
+    assert "envs" not in run["fd20_0-container"].inputs
+    conf = run["slurm-conf"].inputs["stdin"]
+    assert "AccountingStorageType" not in conf and "AuthAlt" not in conf
+    assert {k: run.outputs[k] for k in ("restUrl", "sacctCommand", "mpiCommand")} == dict.fromkeys(
+        ("restUrl", "sacctCommand", "mpiCommand"))

@@ -40,9 +40,12 @@ def run(script: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["sh", "-s"], input=script, env=env, capture_output=True, text=True, timeout=30, check=False)
 
 
+NO_SERVICES = dict(SEED, accounting=False, restApi=False, mpi=False)
+
+
 def test_ready_when_all_idle_and_srun_answers(tmp_path: Path) -> None:
     env = fake_bin(tmp_path, "'fd20_0 idle' 'fd20_1 idle' 'fd20_2 idle' 'fd20_0 idle'", "fd20_1 fd20_0 fd20_2")
-    result = run(readiness_script(cluster_of(SEED)), env)
+    result = run(readiness_script(cluster_of(NO_SERVICES)), env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ready: 3 node(s) idle; srun answered from fd20_0 fd20_1 fd20_2"
     assert (tmp_path / "srun.calls").read_text().split() == ["--immediate=60", "-p", "all", "-N3", "hostname"]
@@ -50,7 +53,7 @@ def test_ready_when_all_idle_and_srun_answers(tmp_path: Path) -> None:
 
 def test_fails_in_bounded_time_naming_missing_nodes(tmp_path: Path) -> None:
     env = fake_bin(tmp_path, "'fd20_0 idle' 'fd20_2 down*'", "fd20_0")
-    result = run(readiness_script(cluster_of(SEED)), env)
+    result = run(readiness_script(cluster_of(NO_SERVICES)), env)
     assert result.returncode == 1
     expected = "after 300 s these nodes are not idle: fd20_1(never registered) fd20_2(down*: Not responding"
     assert expected in result.stderr
@@ -59,16 +62,47 @@ def test_fails_in_bounded_time_naming_missing_nodes(tmp_path: Path) -> None:
 
 def test_fails_when_srun_misses_a_node(tmp_path: Path) -> None:
     env = fake_bin(tmp_path, "'fd20_0 idle' 'fd20_1 idle' 'fd20_2 idle'", "fd20_0 fd20_1")
-    result = run(readiness_script(cluster_of(SEED)), env)
+    result = run(readiness_script(cluster_of(NO_SERVICES)), env)
     assert result.returncode == 1
     assert "srun got no answer from fd20_2" in result.stderr
 
 
 def test_covering_partitions_without_a_whole_cluster_partition() -> None:
-    raw = copy.deepcopy(SEED)
+    raw = copy.deepcopy(NO_SERVICES)
     raw["partitions"] = [{"name": "even", "nodes": "even"}, {"name": "odd", "nodes": "odd"}]
     cluster = cluster_of(raw)
     assert [p.name for p in covering_partitions(cluster)] == ["even", "odd"]
     script = readiness_script(cluster)
     assert "srun --immediate=60 -p even -N2 hostname" in script
     assert "srun --immediate=60 -p odd -N1 hostname" in script
+
+
+def test_services_are_checked_after_the_nodes(tmp_path: Path) -> None:
+    """Accounting registered, the REST API answering a token, an MPI hello across the nodes."""
+    env = fake_bin(tmp_path, "'fd20_0 idle' 'fd20_1 idle' 'fd20_2 idle'", "fd20_1 fd20_0 fd20_2")
+    extra = {
+        "sacctmgr": "#!/bin/sh\necho fd20\n",
+        "curl": f"#!/bin/sh\necho \"$@\" > {tmp_path}/curl.args\necho 200\n",
+        "srun": f"#!/bin/sh\necho \"$@\" >> {tmp_path}/srun.calls\n"
+                "case \"$*\" in *--mpi=pmix*) echo 'ring ok; MPI OK' ;;\n"
+                "  *) echo fd20_0 fd20_1 fd20_2 ;; esac\n",
+        "scontrol": "#!/bin/sh\necho SLURM_JWT=token123\n",
+    }
+    for name, text in extra.items():
+        (tmp_path / "bin" / name).write_text(text)
+        (tmp_path / "bin" / name).chmod(0o755)
+    result = run(readiness_script(cluster_of(SEED)), env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ("ready: 3 node(s) idle; srun answered from fd20_0 fd20_1 fd20_2; "
+                                     "accounting: cluster fd20 registered; REST API answers; MPI across 3 node(s)")
+    assert "X-SLURM-USER-TOKEN: token123" in (tmp_path / "curl.args").read_text()
+    assert "--mpi=pmix -p all -N3 mpi-hello" in (tmp_path / "srun.calls").read_text()
+
+
+def test_unregistered_accounting_fails_in_bounded_time(tmp_path: Path) -> None:
+    env = fake_bin(tmp_path, "'fd20_0 idle' 'fd20_1 idle' 'fd20_2 idle'", "fd20_1 fd20_0 fd20_2")
+    (tmp_path / "bin" / "sacctmgr").write_text("#!/bin/sh\nexit 1\n")
+    (tmp_path / "bin" / "sacctmgr").chmod(0o755)
+    result = run(readiness_script(cluster_of(dict(SEED, restApi=False, mpi=False))), env)
+    assert result.returncode == 1
+    assert "accounting: cluster fd20 is not registered in slurmdbd; see 'docker logs slurmdbd'" in result.stderr

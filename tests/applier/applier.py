@@ -35,13 +35,13 @@ from tests.applier.docker_handlers import (
 )
 from tests.applier.errors import ApplyError, Unsupported
 from tests.applier.handler import Context, Handler
-from tests.applier.misc_handlers import DynamicResource, RandomBytes, TlsPrivateKey
+from tests.applier.misc_handlers import DynamicResource, RandomBytes, RandomPassword, TlsPrivateKey
 from tests.applier.state import ResourceRecord, State
 from tests.program_runner import REPO, run_program
 
 HANDLERS: dict[str, Handler] = {h.type: h for h in (
     DockerProvider(), DockerImage(), DockerRemoteImage(), DockerNetwork(), DockerVolume(), DockerContainer(),
-    RemoteCommand(), LocalCommand(), RandomBytes(), TlsPrivateKey(), DynamicResource(),
+    RemoteCommand(), LocalCommand(), RandomBytes(), RandomPassword(), TlsPrivateKey(), DynamicResource(),
 )}
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 WORKER_THREADS = 64  # the SDK's RPC threads: enough that independent hosts proceed in parallel

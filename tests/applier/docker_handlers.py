@@ -64,7 +64,7 @@ def context_digest(context: Path) -> str:
 class DockerImage(Handler):
     type = "docker:index/image:Image"
     inputs = frozenset({"imageName", "build", "skipPush", "buildOnPreview"})
-    build_keys = frozenset({"context", "dockerfile", "builderVersion", "args"})
+    build_keys = frozenset({"context", "dockerfile", "builderVersion", "args", "target"})
 
     def check(self, record: ResourceRecord) -> None:
         super().check(record)
@@ -92,7 +92,7 @@ class DockerImage(Handler):
         try:
             image, _ = client.images.build(path=str(context), dockerfile=str(dockerfile.relative_to(context)),
                                            tag=record.inputs["imageName"], buildargs=build.get("args") or None,
-                                           rm=True, forcerm=True, pull=False)
+                                           target=build.get("target"), rm=True, forcerm=True, pull=False)
         except docker.errors.BuildError as exc:
             tail = "".join(str(line.get("stream", line.get("error", ""))) for line in list(exc.build_log)[-15:])
             raise ApplyError(f"building {record.inputs['imageName']} failed: {exc.msg}\n{tail}") from exc
@@ -170,7 +170,7 @@ class DockerVolume(Handler):
 
 
 CONTAINER_INPUTS = frozenset({
-    "name", "hostname", "image", "command", "ports", "volumes", "uploads", "networksAdvanced", "healthcheck",
+    "name", "hostname", "image", "command", "envs", "ports", "volumes", "uploads", "networksAdvanced", "healthcheck",
     "wait", "waitTimeout", "restart", "labels", "capabilities", "securityOpts", "deviceCgroupRules",
     "destroyGraceSeconds",
 })
@@ -199,9 +199,9 @@ class DockerContainer(Handler):
                 raise Unsupported(f"container '{record.name}': port input(s) {sorted(p)}")
         binds = []
         for v in inputs.get("volumes") or []:
-            if set(v) - {"volumeName", "containerPath"}:
+            if set(v) - {"volumeName", "containerPath", "readOnly"}:
                 raise Unsupported(f"container '{record.name}': volume input(s) {sorted(v)}")
-            binds.append(f"{v['volumeName']}:{v['containerPath']}")
+            binds.append(f"{v['volumeName']}:{v['containerPath']}{':ro' if v.get('readOnly') else ''}")
         caps = inputs.get("capabilities") or {}
         host_config = api.create_host_config(
             binds=binds or None,
@@ -228,6 +228,7 @@ class DockerContainer(Handler):
         try:
             created = api.create_container(
                 inputs["image"], command=inputs.get("command"), hostname=inputs.get("hostname"), name=inputs["name"],
+                environment=inputs.get("envs"),
                 labels={lab["label"]: lab["value"] for lab in inputs.get("labels") or []},
                 ports=[int(p["internal"]) for p in ports] or None, host_config=host_config,
                 networking_config=networking, healthcheck=healthcheck,

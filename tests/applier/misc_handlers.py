@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+import string
 from typing import Any
 
 import dill
@@ -25,6 +26,21 @@ class RandomBytes(Handler):
     def create(self, ctx: Context, record: ResourceRecord) -> tuple[str, dict[str, Any]]:
         data = os.urandom(int(record.inputs["length"]))
         return secrets.token_hex(8), {**record.inputs, "base64": base64.b64encode(data).decode(), "hex": data.hex()}
+
+    def delete(self, ctx: Context, record: ResourceRecord) -> None:
+        return None
+
+
+class RandomPassword(Handler):
+    type = "random:index/randomPassword:RandomPassword"
+    inputs = frozenset({"length", "special", "keepers"})
+    alphabet = string.ascii_letters + string.digits
+
+    def create(self, ctx: Context, record: ResourceRecord) -> tuple[str, dict[str, Any]]:
+        if record.inputs.get("special", True):
+            raise Unsupported("random RandomPassword with special characters")
+        result = "".join(secrets.choice(self.alphabet) for _ in range(int(record.inputs["length"])))
+        return "none", {**record.inputs, "result": result}
 
     def delete(self, ctx: Context, record: ResourceRecord) -> None:
         return None

@@ -14,6 +14,7 @@ from typing import Any
 
 import docker
 import pytest
+import requests
 
 from model.config import SecretState, parse_cluster
 from render import engine_scripts
@@ -47,10 +48,13 @@ MODES: dict[str, dict[str, Any]] = {
         "hosts": [{"name": "node0", "roles": ["controller", "compute"]},
                   {"name": "node1", "roles": ["compute"]}, {"name": "node2", "roles": ["compute"]}],
     },
-    "kv": {
+    "kv": {  # and the services turned off: slurmctld and the slurmds only
         "lab": {"subnet": "172.29.2.0/24"},
         "overlay": "kv",
         "kvStore": "etcd",
+        "accounting": False,
+        "restApi": False,
+        "mpi": False,
         "hosts": [{"name": "login", "roles": ["kv"]}, {"name": "node0", "roles": ["controller", "compute"]},
                   {"name": "node1", "roles": ["compute"]}, {"name": "node2", "roles": ["compute"]}],
     },
@@ -80,8 +84,15 @@ def lab(request: pytest.FixtureRequest, testbed: str, e2e_home: Path,
         stack.applier.close()
 
 
+READY = {
+    "swarm": "ready: 3 node(s) idle; srun answered from fd20_0 fd20_1 fd20_2; accounting: cluster fd20 registered; "
+             "REST API answers; MPI across 3 node(s)",
+    "kv": "ready: 3 node(s) idle; srun answered from fd20_0 fd20_1 fd20_2",
+}
+
+
 def test_readiness_passed(lab: LabStack) -> None:
-    assert lab.outputs["readiness"] == "ready: 3 node(s) idle; srun answered from fd20_0 fd20_1 fd20_2"
+    assert lab.outputs["readiness"] == READY[lab.mode]  # type: ignore[attr-defined]
 
 
 def test_every_node_idle(lab: LabStack) -> None:
@@ -123,6 +134,58 @@ def test_engines_and_overlay(lab: LabStack) -> None:
             assert listed.split() == ["global", "global"], host
     else:
         assert [lab.swarm_state(h) for h in SLURM_HOSTS] == ["active"] * 3
+
+
+# ---- the services: accounting, the REST API, MPI (on in the swarm lab, off in the kv lab) ---------
+
+def services_on(lab: LabStack) -> None:
+    if lab.mode != "swarm":  # type: ignore[attr-defined]
+        assert lab.outputs["restUrl"] is None and lab.outputs["sacctCommand"] is None
+        assert "slurmdbd" not in lab.containers_on("node0")
+        pytest.skip("the kv lab runs without the services")
+
+
+def test_accounting_lists_a_finished_job_with_its_nodes(lab: LabStack) -> None:
+    services_on(lab)
+    job = submit(lab, "-N3 --wrap 'srun hostname'")
+    assert wait_for_job(lab, job, ("COMPLETED", "FAILED")) == "COMPLETED"
+    deadline = time.monotonic() + 60
+    while not (row := lab.slurm(f"sacct -n -P -X -j {job} -o JobID,NodeList,State").strip()) \
+            and time.monotonic() < deadline:
+        time.sleep(2)
+    assert row == f"{job}|fd20_[0-2]|COMPLETED"
+    assert lab.slurm("sacctmgr -n -P show cluster format=cluster").split() == ["fd20"]
+
+
+def test_rest_api_lists_nodes_and_runs_a_job(lab: LabStack) -> None:
+    services_on(lab)
+    token = lab.slurm("scontrol token username=root lifespan=600").strip().removeprefix("SLURM_JWT=")
+    headers = {"X-SLURM-USER-NAME": "root", "X-SLURM-USER-TOKEN": token}
+    api = f"{lab.outputs['restUrl']}/slurm/v0.0.42"
+    assert requests.get(f"{api}/nodes", timeout=30).status_code == 401  # no token, no answer
+    nodes = requests.get(f"{api}/nodes", headers=headers, timeout=30).json()["nodes"]
+    assert sorted(n["name"] for n in nodes) == SEED_NODES
+    job = {"script": "#!/bin/sh\nsrun hostname\n", "name": "rest-e2e", "partition": "all", "nodes": "3",
+           "tasks": 3, "current_working_directory": "/tmp", "environment": ["PATH=/usr/bin:/bin"]}
+    submitted = requests.post(f"{api}/job/submit", json={"job": job}, headers=headers, timeout=30).json()
+    assert submitted["errors"] == [], submitted
+    job_id = submitted["job_id"]
+    deadline = time.monotonic() + 120
+    while True:
+        state = requests.get(f"{api}/job/{job_id}", headers=headers, timeout=30).json()["jobs"][0]["job_state"]
+        if state == ["COMPLETED"] or time.monotonic() > deadline:
+            break
+        time.sleep(2)
+    assert state == ["COMPLETED"]
+
+
+def test_mpi_ranks_on_three_hosts_exchange_data(lab: LabStack) -> None:
+    services_on(lab)
+    out = lab.slurm("srun --mpi=pmix -N3 mpi-hello").splitlines()
+    hellos = sorted(line for line in out if line.startswith("hello from rank"))
+    assert [h.split(" on ")[1] for h in hellos] == SEED_NODES, out
+    assert all("of 3 on" in h for h in hellos)
+    assert any(line.endswith("MPI OK") for line in out), out
 
 
 def model_of(lab: LabStack, **changes: Any):

@@ -1,0 +1,25 @@
+"""slurmrestd on the controller host: the REST API, authenticated with JWTs signed by the stack's key."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pulumi
+import pulumi_docker as docker
+
+from components.spec_container import container_from_spec
+from model.cluster import Cluster
+from render.containers import slurm_etc_volume, slurmrestd_spec
+
+
+class RestApi(pulumi.ComponentResource):
+    container: docker.Container
+
+    def __init__(self, cluster: Cluster, *, provider: docker.Provider, image: pulumi.Input[str],
+                 network: pulumi.Input[str], etc_volume: docker.Volume, after: Sequence[pulumi.Resource],
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("multihost-slurm:slurm:RestApi", "rest-api", None, opts)
+        self.container = container_from_spec(slurmrestd_spec(cluster), image=image, provider=provider, parent=self,
+                                             network=network, depends_on=after,
+                                             existing_volumes={slurm_etc_volume(cluster): etc_volume})
+        self.register_outputs({"container": self.container.name})
