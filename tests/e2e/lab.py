@@ -26,6 +26,7 @@ def is_lab_host(record: ResourceRecord) -> bool:
 @dataclass
 class LabStack:
     stack: str
+    mode: str  # which lab: "swarm" or "kv"
     config: dict[str, Any]
     state_dir: Path
     log: list[str] = field(default_factory=list)

@@ -66,9 +66,8 @@ ENGINE_MAJOR = {"swarm": "26.", "kv": "20.10."}
 def lab(request: pytest.FixtureRequest, testbed: str, e2e_home: Path,
         tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabStack]:
     mode = request.param
-    stack = LabStack(f"e2e-{mode}", {**MODES[mode], "localDockerHost": testbed},
+    stack = LabStack(f"e2e-{mode}", mode, {**MODES[mode], "localDockerHost": testbed},
                      tmp_path_factory.mktemp(f"state-{mode}"))
-    stack.mode = mode  # type: ignore[attr-defined]
     clear_leftovers(testbed, stack.stack)
     started = time.monotonic()
     try:
@@ -92,7 +91,7 @@ READY = {
 
 
 def test_readiness_passed(lab: LabStack) -> None:
-    assert lab.outputs["readiness"] == READY[lab.mode]  # type: ignore[attr-defined]
+    assert lab.outputs["readiness"] == READY[lab.mode]
 
 
 def test_every_node_idle(lab: LabStack) -> None:
@@ -107,7 +106,7 @@ def test_partitions_hold_the_seed_members(lab: LabStack) -> None:
 def test_outputs_match_sinfo(lab: LabStack) -> None:
     assert lab.outputs["nodes"] == sorted(node_states(lab))
     assert lab.outputs["partitions"] == sinfo_partitions(lab)
-    assert lab.outputs["overlayMode"] == lab.mode  # type: ignore[attr-defined]
+    assert lab.outputs["overlayMode"] == lab.mode
 
 
 def test_srun_answers_from_three_nodes_on_three_engines(lab: LabStack) -> None:
@@ -126,8 +125,8 @@ def test_even_and_odd_run_where_the_seed_ran_them(lab: LabStack) -> None:
 
 def test_engines_and_overlay(lab: LabStack) -> None:
     for host in SLURM_HOSTS:
-        assert lab.engine_version(host).startswith(ENGINE_MAJOR[lab.mode])  # type: ignore[attr-defined]
-    if lab.mode == "kv":  # type: ignore[attr-defined]
+        assert lab.engine_version(host).startswith(ENGINE_MAJOR[lab.mode])
+    if lab.mode == "kv":
         # the seed's check: the overlay is listed by every engine
         for host in SLURM_HOSTS:
             listed = lab.ssh(host, "docker network ls --filter driver=overlay --format '{{.Name}} {{.Scope}}'")
@@ -138,15 +137,21 @@ def test_engines_and_overlay(lab: LabStack) -> None:
 
 # ---- the services: accounting, the REST API, MPI (on in the swarm lab, off in the kv lab) ---------
 
-def services_on(lab: LabStack) -> None:
-    if lab.mode != "swarm":  # type: ignore[attr-defined]
-        assert lab.outputs["restUrl"] is None and lab.outputs["sacctCommand"] is None
-        assert "slurmdbd" not in lab.containers_on("node0")
-        pytest.skip("the kv lab runs without the services")
+# Tests of one lab only: the module's `lab` fixture, narrowed to that lab's parameter.
+swarm_lab = pytest.mark.parametrize("lab", ["swarm"], indirect=True)
+kv_lab = pytest.mark.parametrize("lab", ["kv"], indirect=True)
 
 
+@kv_lab
+def test_services_turned_off_do_not_run(lab: LabStack) -> None:
+    assert lab.outputs["restUrl"] is None and lab.outputs["sacctCommand"] is None
+    assert lab.outputs["mpiCommand"] is None
+    assert set(lab.containers_on("node0")) == {"slurmctld", "fd20_0"}
+    assert "mpi-hello" not in lab.slurm("ls /usr/local/bin")
+
+
+@swarm_lab
 def test_accounting_lists_a_finished_job_with_its_nodes(lab: LabStack) -> None:
-    services_on(lab)
     job = submit(lab, "-N3 --wrap 'srun hostname'")
     assert wait_for_job(lab, job, ("COMPLETED", "FAILED")) == "COMPLETED"
     deadline = time.monotonic() + 60
@@ -157,8 +162,8 @@ def test_accounting_lists_a_finished_job_with_its_nodes(lab: LabStack) -> None:
     assert lab.slurm("sacctmgr -n -P show cluster format=cluster").split() == ["fd20"]
 
 
+@swarm_lab
 def test_rest_api_lists_nodes_and_runs_a_job(lab: LabStack) -> None:
-    services_on(lab)
     token = lab.slurm("scontrol token username=root lifespan=600").strip().removeprefix("SLURM_JWT=")
     headers = {"X-SLURM-USER-NAME": "root", "X-SLURM-USER-TOKEN": token}
     api = f"{lab.outputs['restUrl']}/slurm/v0.0.42"
@@ -179,8 +184,8 @@ def test_rest_api_lists_nodes_and_runs_a_job(lab: LabStack) -> None:
     assert state == ["COMPLETED"]
 
 
+@swarm_lab
 def test_mpi_ranks_on_three_hosts_exchange_data(lab: LabStack) -> None:
-    services_on(lab)
     out = lab.slurm("srun --mpi=pmix -N3 mpi-hello").splitlines()
     hellos = sorted(line for line in out if line.startswith("hello from rank"))
     assert [h.split(" on ")[1] for h in hellos] == SEED_NODES, out
@@ -197,7 +202,7 @@ def model_of(lab: LabStack, **changes: Any):
 def test_engine_setup_is_idempotent(lab: LabStack) -> None:
     cluster = model_of(lab)
     node0 = cluster.host("node0")
-    if lab.mode == "swarm":  # type: ignore[attr-defined]
+    if lab.mode == "swarm":
         again = lab.ssh("node0", engine_scripts.swarm_init_script(cluster, node0))
         assert again.strip() == "host node0: already a swarm manager; left as it is"
     else:
@@ -205,9 +210,8 @@ def test_engine_setup_is_idempotent(lab: LabStack) -> None:
         assert again.strip() == "host node0: engine already uses etcd://172.29.2.10:2379; nothing to do"
 
 
+@swarm_lab  # its hosts run Docker 26
 def test_kv_mode_is_refused_on_docker_23_and_later(lab: LabStack) -> None:
-    if lab.mode != "swarm":  # type: ignore[attr-defined]
-        pytest.skip("the swarm lab's hosts run Docker 26; the kv lab's run 20.10")
     before = lab.daemon_json_digest("node1")
     # the same hosts as real hosts by address, in kv mode: what a user of Docker 26 would write
     hosts = [{"name": "login", "address": "172.29.1.200", "roles": ["kv"]},
@@ -239,26 +243,21 @@ def test_readiness_fails_in_bounded_time_naming_the_node(lab: LabStack) -> None:
 def test_second_apply_changes_nothing(lab: LabStack) -> None:
     started = time.monotonic()
     result = lab.up()
-    phase(f"{lab.mode}: second pulumi up of the unchanged program", started)  # type: ignore[attr-defined]
+    phase(f"{lab.mode}: second pulumi up of the unchanged program", started)
     assert result.changed == 0, dump([c.__dict__ for c in result.changes if c.op != "same"])
     assert result.count("same") > 20
 
 
 # ---- day-2 operations (issue: add and remove nodes, safe engine changes, state that survives) ----
 
-def swarm_only(lab: LabStack) -> None:
-    if lab.mode != "swarm":  # type: ignore[attr-defined]
-        pytest.skip("day-2 operations are shown on the swarm lab")
-
-
 def hosts_with(lab: LabStack, *extra: dict[str, Any], without: str = "", **changed: dict[str, Any]) -> list:
-    hosts = [dict(h, **changed.get(h["name"], {})) for h in MODES[lab.mode]["hosts"]  # type: ignore[attr-defined]
+    hosts = [dict(h, **changed.get(h["name"], {})) for h in MODES[lab.mode]["hosts"]
              if h["name"] != without]
     return [*hosts, *extra]
 
 
+@swarm_lab
 def test_adding_a_host_disturbs_no_running_node(lab: LabStack) -> None:
-    swarm_only(lab)
     before = slurm_containers(lab, SLURM_HOSTS)
     job = submit(lab, "-N3 --wrap 'srun sleep 60'")
     assert wait_for_job(lab, job, ("RUNNING",)) == "RUNNING"
@@ -276,8 +275,8 @@ def test_adding_a_host_disturbs_no_running_node(lab: LabStack) -> None:
     assert lab.outputs["readiness"].startswith("ready: 4 node(s) idle")
 
 
+@swarm_lab
 def test_removing_a_host_drains_it_first(lab: LabStack) -> None:
-    swarm_only(lab)
     others = slurm_containers(lab, SLURM_HOSTS)
     job = submit(lab, "-w fd20_3 --wrap 'sleep 25'")
     assert wait_for_job(lab, job, ("RUNNING",)) == "RUNNING"
@@ -292,8 +291,8 @@ def test_removing_a_host_drains_it_first(lab: LabStack) -> None:
     assert node_states(lab) == dict.fromkeys(SEED_NODES, "idle")
 
 
+@swarm_lab
 def test_controller_recreated_keeps_the_queue(lab: LabStack) -> None:
-    swarm_only(lab)
     running = submit(lab, "-N3 --exclusive --wrap 'srun sleep 30'")
     assert wait_for_job(lab, running, ("RUNNING",)) == "RUNNING"
     queued = [submit(lab, "-N3 --wrap 'srun hostname'") for _ in range(2)]
@@ -313,7 +312,7 @@ def test_a_bad_engine_option_is_refused_and_the_engine_keeps_running(lab: LabSta
     with pytest.raises(ApplyError) as failure:
         lab.up(dockerDaemon={"no-such-option": True})
     message = str(failure.value)
-    if lab.mode == "swarm":  # type: ignore[attr-defined]
+    if lab.mode == "swarm":
         assert "the engine rejects the new daemon.json, which is not installed" in message
     else:  # Docker 20.10 has no --validate: the restart fails and the old file comes back
         assert "the previous daemon.json is restored" in message
@@ -324,8 +323,8 @@ def test_a_bad_engine_option_is_refused_and_the_engine_keeps_running(lab: LabSta
     assert node_states(lab) == dict.fromkeys(SEED_NODES, "idle")
 
 
+@swarm_lab
 def test_unreachable_host_fails_in_bounded_time_then_converges(lab: LabStack, testbed: str) -> None:
-    swarm_only(lab)
     others = slurm_containers(lab, ["node0", "node1"])
     node2 = docker.DockerClient(base_url=testbed).containers.get(f"multihost-slurm-{lab.stack}-node2")
     node2.stop(timeout=30)
@@ -349,8 +348,8 @@ def test_unreachable_host_fails_in_bounded_time_then_converges(lab: LabStack, te
     assert node_states(lab) == dict.fromkeys(SEED_NODES, "idle")
 
 
+@swarm_lab
 def test_munge_key_rotation_drains_restarts_and_resumes(lab: LabStack) -> None:
-    swarm_only(lab)
     key_digest = "sha256sum /etc/munge/munge.key"
     before = lab.slurm(key_digest)
     job = submit(lab, "-N3 --wrap 'srun sleep 20'")
@@ -371,7 +370,7 @@ def test_munge_key_rotation_drains_restarts_and_resumes(lab: LabStack) -> None:
 def test_teardown_leaves_every_host_as_it_was(lab: LabStack, testbed: str) -> None:
     started = time.monotonic()
     lab.destroy(keep_hosts=True)
-    if lab.mode == "kv":  # type: ignore[attr-defined]
+    if lab.mode == "kv":
         consul_backend_missing_is_explained(lab)
     for host in lab.outputs["hosts"]:
         assert lab.daemon_json_digest(host) == expected_daemon_json_digest(), host
@@ -379,7 +378,7 @@ def test_teardown_leaves_every_host_as_it_was(lab: LabStack, testbed: str) -> No
         assert lab.engine_objects(host) == {"containers": [], "volumes": [], "networks": []}, host
         assert lab.ssh(host, "test -e /var/lib/multihost-slurm || echo absent").strip() == "absent", host
     lab.destroy()
-    phase(f"{lab.mode}: pulumi destroy", started)  # type: ignore[attr-defined]
+    phase(f"{lab.mode}: pulumi destroy", started)
     assert made_on_testbed(testbed, lab.stack) == {"containers": [], "volumes": [], "networks": []}
     assert lab.applier.state.records == {}
 
