@@ -25,6 +25,14 @@ def machine() -> str:
             f"{memory:.0f} GiB, Python {platform.python_version()}")
 
 
+def short_type(kind: str) -> str:
+    """docker:index/container:Container -> docker.Container, command:remote:Command -> remote.Command."""
+    package, module, name = kind.split(":")
+    if package == "pulumi" and module == "providers":
+        return f"{name} provider"
+    return f"{module if package == 'command' else package}.{name}"
+
+
 def evaluation_section(sizes: tuple[int, ...]) -> list[str]:
     rows = [evaluation.evaluate(n) for n in sizes]
     lines = ["## 1. Program evaluation under Pulumi's mock runtime", "",
@@ -55,7 +63,7 @@ def blast_section(sizes: tuple[int, ...]) -> list[str]:
             lines.append(f"| {n} | {r.change} | {ops['create']} | {ops['update']} | {ops['replace']} | "
                          f"{ops['delete']} | {', '.join(r.existing_changed) or 'none'} | "
                          f"{r.existing_containers_touched} |")
-            by_type = ", ".join(f"{op} {kind.split(':')[-1]} x{count}"
+            by_type = ", ".join(f"{op} {short_type(kind)} x{count}"
                                 for (op, kind), count in sorted(r.by_op_and_type.items()))
             details.append(f"- {n} hosts, {r.change}: {by_type}")
     lines += ["", "By type:", "", *details, "",
