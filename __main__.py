@@ -51,7 +51,7 @@ if kv is not None:
     if cluster.kv_store is KvStore.ETCD:
         on_kv = cluster.images.build_on is not None
         etcd_image = DistributedImage(
-            "etcd", cluster, access, context="images/etcd", tag="multihost-slurm/etcd:3.5",
+            "etcd", cluster, access, context="images/etcd", tag=cluster.images.etcd_tag,
             build_provider=providers[kv.name] if on_kv else local, build_host=kv if on_kv else None,
             targets=[kv], machines=machines, after={})
     store = KeyValueStore(cluster, providers[kv.name], etcd_image)

@@ -97,6 +97,7 @@ class ImageSettings:
     slurm_tag: str
     consul_image: str
     mariadb_tag: str
+    etcd_tag: str
 
 
 @dataclass(frozen=True)
