@@ -23,13 +23,17 @@ CONTAINER = "docker:index/container:Container"
 
 @contextmanager
 def faked_resources():
+    """Every resource faked, and HOME a temporary directory (the program writes the SSH key file there)."""
     journal: list[tuple[str, str]] = []
-    real = applier_module.HANDLERS
+    real, home = applier_module.HANDLERS, os.environ.get("HOME")
     applier_module.HANDLERS = {t: FakeHandler(h, journal) for t, h in real.items()}
+    os.environ["HOME"] = tempfile.mkdtemp()
     try:
         yield
     finally:
         applier_module.HANDLERS = real
+        if home is not None:
+            os.environ["HOME"] = home
 
 
 @dataclass
@@ -51,7 +55,6 @@ def _summarise(hosts: int, change: str, second: list[Change], before: set[str]) 
 
 def measure(hosts: int) -> list[BlastRadius]:
     results = []
-    os.environ["HOME"] = tempfile.mkdtemp()
     base = physical(hosts)
     bigger: dict[str, Any] = copy.deepcopy(base)
     bigger["hosts"].append({"name": f"host{hosts}", "address": f"10.1.{(10 + hosts) // 256}.{(10 + hosts) % 256}",

@@ -88,7 +88,20 @@ def ready_section(sizes: tuple[int, ...]) -> list[str]:
     if 1 in by_size and 4 in by_size:
         lines += ["", f"4 hosts / 1 host = **{by_size[4].seconds / by_size[1].seconds:.2f}** "
                   "(target: at most 1.5, i.e. hosts proceed in parallel)."]
+    lines += ["", "Critical path (the chain of dependent operations that took longest; seconds):", ""]
+    for r in rows:
+        chain = " → ".join(f"{name} {seconds:.1f}" for name, seconds in r.critical_path)
+        lines.append(f"- {r.hosts} host(s): {chain}")
+    lines += ["", IMAGE_FLOW]
     return lines
+
+
+IMAGE_FLOW = """Where images come from: each image is built once, on this machine's engine in a lab (on the
+controller host otherwise), exported once with `docker save` to an archive on the machine running
+Pulumi, and that archive is loaded into every other host's engine over SSH, all hosts at once. No
+host builds an image. The lab host image itself is built once on this machine's engine. On the
+testbed every lab host shares this machine's two CPUs, so the per-host work (image loads, container
+starts, health checks) competes for them; on real hosts each host brings its own."""
 
 
 def main(argv: list[str]) -> int:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from benchmarks.configs import lab
 from tests.applier import Applier, Change
+from tests.applier.state import ResourceRecord
 from tests.program_runner import REPO
 
 PHASES = ("lab hosts", "engine configuration", "images", "network", "containers", "readiness")
@@ -55,6 +56,25 @@ class ReadyTime:
     hosts: int
     seconds: float
     phases: dict[str, Span] = field(default_factory=dict)
+    critical_path: list[tuple[str, float]] = field(default_factory=list)  # (resource, seconds), first to last
+
+
+def critical_path(changes: list[Change], records: dict[str, ResourceRecord]) -> list[tuple[str, float]]:
+    """The chain of dependent operations that took longest: what the total time is made of."""
+    seconds = {c.name: c.seconds for c in changes}
+    by_urn = {urn: r for urn, r in records.items()}
+    best: dict[str, tuple[float, list[tuple[str, float]]]] = {}
+
+    def longest(urn: str) -> tuple[float, list[tuple[str, float]]]:
+        if urn not in best:
+            record = by_urn[urn]
+            before = [longest(d) for d in record.dependencies if d in by_urn]
+            cost, chain = max(before, default=(0.0, []), key=lambda c: c[0])
+            own = seconds.get(record.name, 0.0)
+            best[urn] = (cost + own, [*chain, (record.name, own)] if own >= 0.5 else chain)
+        return best[urn]
+
+    return max((longest(urn) for urn in by_urn), key=lambda c: c[0])[1]
 
 
 def testbed() -> str:
@@ -73,6 +93,7 @@ def ready_time(hosts: int, docker_host: str) -> ReadyTime:
         started = time.monotonic()
         result = applier.up()
         total = time.monotonic() - started
+        path = critical_path(result.changes, dict(applier.state.records))
     finally:
         applier.destroy()
         applier.close()
@@ -83,7 +104,7 @@ def ready_time(hosts: int, docker_host: str) -> ReadyTime:
             continue
         span = phases.setdefault(phase, Span(change.at, change.at + change.seconds))
         span.start, span.end = min(span.start, change.at), max(span.end, change.at + change.seconds)
-    return ReadyTime(hosts, total, {p: phases[p] for p in PHASES if p in phases})
+    return ReadyTime(hosts, total, {p: phases[p] for p in PHASES if p in phases}, path)
 
 
 def measure(sizes: tuple[int, ...] = (1, 2, 4)) -> list[ReadyTime]:

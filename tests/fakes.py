@@ -57,7 +57,7 @@ class FakeHandler(Handler):
     def create(self, ctx: Context, record: ResourceRecord) -> tuple[str, dict[str, Any]]:
         self.journal.append(("create", record.name))
         _, outputs = FakeOutputs().new_resource(MockResourceArgs(record.type, record.name, dict(record.inputs)))
-        return f"{record.name}-id", outputs
+        return f"{record.name}-{len(self.journal)}", outputs  # a new ID each time, as real resources get
 
     def update(self, ctx: Context, old: ResourceRecord, new: ResourceRecord, changed: set[str]) -> dict[str, Any]:
         self.journal.append(("update", new.name))

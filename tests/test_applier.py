@@ -88,3 +88,13 @@ def test_unknown_resource_type_stops_the_applier(journal, tmp_path: Path, monkey
     monkeypatch.delitem(applier_module.HANDLERS, "docker:index/network:Network")
     with pytest.raises(ApplyError, match="resource type docker:index/network:Network"):
         applier_for(LAB, tmp_path).up()
+
+
+def test_a_new_lab_host_gets_everything_on_it_again(journal, tmp_path: Path) -> None:
+    """replace_with and the provider: what lived on a replaced lab host is made again, nothing else."""
+    applier_for(LAB, tmp_path).up()
+    result = applier_for(LAB, tmp_path).up(replace=["node1-lab-host"])
+    replaced = {c.name for c in result.changes if c.op == "replace"}
+    assert {"node1-lab-host", "node1-docker", "node1-swarm-join", "slurm-image-to-node1", "fd20_1-container",
+            "multihost-slurm-unit-fd20_1-spool", "readiness-check"} <= replaced
+    assert not {name for name in replaced if "node2" in name or "fd20_2" in name or "node0" in name}

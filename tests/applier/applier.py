@@ -222,14 +222,12 @@ class Applier:
             else:
                 changed = _changed(old.basis, basis)
                 # the engine replaces a resource whose provider, or a resource named in its
-                # replace_with, was replaced in this run
-                if (self._replaced & {record.provider, *record.replace_with}) - {""} \
-                        or record.name in self._force_replace:
-                    changed.add("(replaced with)")
-                if not changed:
+                # replace_with, was replaced in this run (and `up --replace` asks for it)
+                forced = bool((self._replaced & {record.provider, *record.replace_with}) - {""}) \
+                    or record.name in self._force_replace
+                if not changed and not forced:
                     record.id, record.outputs, op = old.id, old.outputs, "same"
-                elif "(replaced with)" in changed or handler.replaces(changed) or \
-                        changed & set(record.replace_on_changes):
+                elif forced or handler.replaces(changed) or changed & set(record.replace_on_changes):
                     self._replace(handler, old, record)
                     op = "replace"
                     with self._lock:

@@ -1,0 +1,41 @@
+"""The benchmarks' own arithmetic: phases, the critical path, the blast radius summary."""
+
+from __future__ import annotations
+
+from benchmarks.blast_radius import measure
+from benchmarks.time_to_ready import critical_path, phase_of
+from tests.applier import Change
+from tests.applier.state import ResourceRecord
+
+
+def change(name: str, kind: str, seconds: float, at: float = 0.0) -> Change:
+    return Change("create", kind, name, seconds, at)
+
+
+def test_phases_of_resources() -> None:
+    assert phase_of(change("node1-lab-host", "docker:index/container:Container", 1)) == "lab hosts"
+    assert phase_of(change("node1-swarm-join", "command:remote:Command", 1)) == "engine configuration"
+    assert phase_of(change("slurm-image-to-node1", "command:local:Command", 1)) == "images"
+    assert phase_of(change("slurm-image", "docker:index/image:Image", 1)) == "images"
+    assert phase_of(change("overlay-network", "docker:index/network:Network", 1)) == "network"
+    assert phase_of(change("fd20_1-container", "docker:index/container:Container", 1)) == "containers"
+    assert phase_of(change("readiness-check", "command:remote:Command", 1)) == "readiness"
+    assert phase_of(change("node1-docker", "pulumi:providers:docker", 0)) is None
+
+
+def test_critical_path_follows_the_longest_chain() -> None:
+    def record(name: str, *deps: str) -> ResourceRecord:
+        return ResourceRecord(urn=name, type="t", name=name, custom=True, dependencies=list(deps))
+
+    records = {r.urn: r for r in (record("host"), record("image"), record("ship", "host", "image"),
+                                   record("join", "host"), record("node", "ship", "join"), record("ready", "node"))}
+    changes = [change("host", "t", 2), change("image", "t", 30), change("ship", "t", 10), change("join", "t", 1),
+               change("node", "t", 5), change("ready", "t", 3)]
+    assert critical_path(changes, records) == [("image", 30), ("ship", 10), ("node", 5), ("ready", 3)]
+
+
+def test_blast_radius_of_one_more_host() -> None:
+    added, removed = measure(3)
+    assert added.existing_changed == ["readiness-check"] and added.existing_containers_touched == 0
+    assert added.by_op_and_type[("create", "docker:index/container:Container")] == 1
+    assert removed.by_op_and_type[("delete", "docker:index/container:Container")] == 1
