@@ -76,7 +76,10 @@ slurm_image = DistributedImage(
     "slurm", cluster, access, context="images/slurm", tag=cluster.images.slurm_tag,
     target="slurm-mpi" if cluster.services.mpi else "slurm", build_provider=build_provider, build_host=build_host,
     targets=cluster.overlay_hosts, machines=machines, after=engine_ready)
-network = OverlayNetwork(cluster, providers[ctl.name], list(configured.values()))
+# The overlay waits for the engine that creates it; every container waits for its own host's engine
+# (through that host's provider). Waiting for every engine here would add nothing and would make
+# evaluation quadratic: each container's dependency check walks everything the network waits for.
+network = OverlayNetwork(cluster, providers[ctl.name], engine_ready[ctl.name])
 
 # Slurm: the stack's secrets, accounting, the controller, the nodes of every compute host, the REST API.
 munge = MungeKey(cluster, access, controller_ready=engine_ready[ctl.name])

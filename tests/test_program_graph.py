@@ -42,10 +42,17 @@ def test_each_provider_waits_for_its_engine(program) -> None:
     assert not run["login-docker"].dependencies  # the kv host's engine is left as it is
 
 
-def test_network_waits_for_every_engine_and_is_attachable_on_the_manager(program) -> None:
+def test_network_on_the_manager_and_each_container_after_its_engine(program) -> None:
     run = program(PHYSICAL)
     net = run["overlay-network"]
-    assert all(net.depends_on(n) for n in ("node0-swarm-init", "node1-swarm-join", "node2-swarm-join"))
+    assert net.depends_on("node0-swarm-init")
+    # containers elsewhere join it by name once their own engine is in the swarm (their provider waits)
+    assert not net.depends_on("node1-swarm-join")
+    for node, join in (("fd20_1", "node1-swarm-join"), ("fd20_2", "node2-swarm-join")):
+        container = run[f"{node}-container"]
+        assert container.depends_on("overlay-network")
+        assert container.provider.split("::")[-2].endswith(f"{join.split('-')[0]}-docker")
+        assert run[f"{join.split('-')[0]}-docker"].depends_on(join)
     assert net.provider.split("::")[-1].startswith("node0-docker")
     assert net.inputs["driver"] == "overlay" and net.inputs["attachable"] is True
     assert net.inputs["name"] == "global"
