@@ -144,8 +144,9 @@ def controller_spec(cluster: Cluster) -> ContainerSpec:
 
 
 def slurmd_host_port(node: Node) -> int:
-    """Each slurmd on a host publishes its port one above the previous one's."""
-    return SLURMD_PORT + node.slot
+    """The first slurmd on a host publishes slurmd's own port; further ones take the ports after
+    Slurm's well-known ones (6817-6820), so none collides with slurmdbd or slurmrestd."""
+    return SLURMD_PORT if node.slot == 0 else SLURMRESTD_PORT + node.slot
 
 
 def slurmd_spec(cluster: Cluster, node: Node) -> ContainerSpec:

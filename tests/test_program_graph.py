@@ -336,6 +336,16 @@ def test_accounting_rest_and_mpi(program) -> None:
     assert out["sacctCommand"].endswith("docker exec slurmctld sacct -a -X -o JobID,JobName,NodeList,State")
 
 
+def test_no_two_containers_on_a_host_publish_the_same_port(program) -> None:
+    config = copy.deepcopy(PHYSICAL)
+    config["hosts"][1]["slurmds"] = 4  # node0, the controller host: slurmctld, slurmrestd, 4 slurmds
+    run = program(config)
+    published = [(c.provider.split("::")[-1].split("-docker")[0], p["external"])
+                 for c in run.of_type("docker:index/container:Container") for p in c.inputs.get("ports", [])]
+    assert len(published) == len(set(published))
+    assert sorted(port for host, port in published if host == "node0") == [6817, 6818, 6820, 6821, 6822, 6823]
+
+
 def test_services_can_be_turned_off(program) -> None:
     run = program(dict(PHYSICAL, accounting=False, restApi=False, mpi=False))
     names = set(run.resources)
