@@ -41,7 +41,6 @@ class SshAccess(pulumi.ComponentResource):
     def __init__(self, cluster: Cluster, configured_key: pulumi.Output[str] | None,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("multihost-slurm:access:SshAccess", "ssh-access", None, opts)
-        self.cluster = cluster
         if configured_key is not None:
             self.private_key = configured_key
             self.public_key = None
@@ -55,7 +54,7 @@ class SshAccess(pulumi.ComponentResource):
         # Docker's provider runs ssh without a shell: it gets the absolute path, once the file is there
         self.ssh_options: pulumi.Output[list[str]] = pulumi.Output.unsecret(
             written.apply(lambda path: ssh_options(cluster, path)))
-        # so do the commands that use the key file themselves (the path is no secret)
+        # commands that read the key file wait for this; they name it as $HOME/... (render/ssh.py)
         self.key_file_ready: pulumi.Output[str] = pulumi.Output.unsecret(written)
         self.register_outputs({"identityFile": str(self.identity_path)})
 

@@ -45,7 +45,7 @@ class SwarmEngines(pulumi.ComponentResource):
         )
         token = remote_script(
             "swarm-join-token", access, manager,
-            create=swarm_join_token_script(cluster, manager),
+            create=swarm_join_token_script(manager),
             secret_output=True,
             opts=on(manager.name, init),
         )

@@ -21,8 +21,10 @@ from model.cluster import (
 )
 from render.slurm_conf import (
     JWT_KEY_PATH,
+    MARIADB_HOST,
     SLURM_ETC_DIR,
     SLURMD_SPOOL_DIR,
+    SLURMDBD_HOST,
     STATE_SAVE_DIR,
     render_slurmdbd_conf_template,
 )
@@ -33,8 +35,6 @@ SLURM_UID = 991
 MYSQL_UID = 989
 LABEL_PREFIX = "multihost-slurm"
 DB_PASSWORD_PATH = "/run/secrets/slurmdb_password"
-SLURMDBD_HOSTNAME = "slurmdbd"
-MARIADB_HOSTNAME = "mariadb"
 SLURMRESTD_HOSTNAME = "slurmrestd"
 
 
@@ -85,7 +85,6 @@ SLURM_HEALTHCHECK = Healthcheck(("CMD", "slurm-healthcheck"))
 class ContainerSpec:
     resource_name: str  # Pulumi logical name
     name: str  # container name and hostname
-    image: str  # which image ("slurm", "mariadb", "etcd", "consul"); the component resolves it
     command: tuple[str, ...] = ()
     ports: tuple[tuple[int, int], ...] = ()  # (container port, host port)
     mounts: tuple[Mount, ...] = ()
@@ -131,7 +130,6 @@ def controller_spec(cluster: Cluster) -> ContainerSpec:
     return ContainerSpec(
         resource_name=f"{name}-container",
         name=name,
-        image="slurm",
         command=("slurmctld",),
         ports=((SLURMCTLD_PORT, SLURMCTLD_PORT),),
         mounts=(Mount(volume_name(cluster, name, "state"), STATE_SAVE_DIR),
@@ -157,7 +155,6 @@ def slurmd_spec(cluster: Cluster, node: Node) -> ContainerSpec:
     return ContainerSpec(
         resource_name=f"{node.name}-container",
         name=node.name,
-        image="slurm",
         command=tuple(command),
         ports=((SLURMD_PORT, slurmd_host_port(node)),),
         mounts=(Mount(volume_name(cluster, node.name, "spool"), SLURMD_SPOOL_DIR),),
@@ -171,9 +168,8 @@ def slurmd_spec(cluster: Cluster, node: Node) -> ContainerSpec:
 def mariadb_spec(cluster: Cluster) -> ContainerSpec:
     return ContainerSpec(
         resource_name="mariadb-container",
-        name=MARIADB_HOSTNAME,
-        image="mariadb",
-        mounts=(Mount(volume_name(cluster, MARIADB_HOSTNAME, "data"), "/var/lib/mysql"),),
+        name=MARIADB_HOST,
+        mounts=(Mount(volume_name(cluster, MARIADB_HOST, "data"), "/var/lib/mysql"),),
         secrets=(SecretUpload(DB_PASSWORD_PATH, Secret.DB_PASSWORD, "0440", 0, MYSQL_UID),),
         healthcheck=Healthcheck(("CMD", "mariadb-healthcheck")),
         labels=_labels(cluster, "mariadb"),
@@ -186,8 +182,7 @@ def slurmdbd_spec(cluster: Cluster) -> ContainerSpec:
         secrets.append(JWT_KEY)
     return ContainerSpec(
         resource_name="slurmdbd-container",
-        name=SLURMDBD_HOSTNAME,
-        image="slurm",
+        name=SLURMDBD_HOST,
         command=("slurmdbd",),
         uploads=(Upload(f"{SLURM_ETC_DIR}/slurmdbd.conf.template", render_slurmdbd_conf_template(cluster)),),
         secrets=tuple(secrets),
@@ -201,7 +196,6 @@ def slurmrestd_spec(cluster: Cluster) -> ContainerSpec:
     return ContainerSpec(
         resource_name="slurmrestd-container",
         name=SLURMRESTD_HOSTNAME,
-        image="slurm",
         command=("slurmrestd", f"0.0.0.0:{SLURMRESTD_PORT}"),
         ports=((SLURMRESTD_PORT, SLURMRESTD_PORT),),
         mounts=(Mount(slurm_etc_volume(cluster), SLURM_ETC_DIR, read_only=True),),
@@ -214,7 +208,6 @@ def consul_spec(cluster: Cluster, host: Host) -> ContainerSpec:
     return ContainerSpec(
         resource_name="consul-container",
         name="consul",
-        image="consul",
         command=("agent", "-server", "-bootstrap-expect=1", "-ui", "-client=0.0.0.0",
                  f"-advertise={host.address}", "-data-dir=/consul/data"),
         ports=((CONSUL_HTTP_PORT, CONSUL_HTTP_PORT), (8300, 8300), (8301, 8301)),
@@ -228,7 +221,6 @@ def etcd_spec(cluster: Cluster, host: Host) -> ContainerSpec:
     return ContainerSpec(
         resource_name="etcd-container",
         name="etcd",
-        image="etcd",
         command=("--name", "etcd0", "--data-dir", "/var/lib/etcd", "--enable-v2=true",
                  "--listen-client-urls", f"http://0.0.0.0:{ETCD_CLIENT_PORT}",
                  "--advertise-client-urls", f"http://{host.address}:{ETCD_CLIENT_PORT}",

@@ -114,7 +114,7 @@ esac
 """
 
 
-def swarm_join_token_script(cluster: Cluster, host: Host) -> str:
+def swarm_join_token_script(host: Host) -> str:
     return _preamble(host, "Swarm mode: read the worker join token (stdout is kept secret)") + """\
 $SUDO docker swarm join-token -q worker
 """
@@ -187,7 +187,7 @@ def needs_engine_config(cluster: Cluster) -> bool:
     return bool(cluster.docker_daemon) or cluster.overlay is OverlayMode.KV
 
 
-# Writes the merged file next to the current one (same mode) and says whether it differs.
+# Writes the merged file to `out` (with the current file's mode) and says whether it differs.
 _MERGE_DAEMON_JSON = """\
 import json, os, shutil, sys
 path, out, wanted = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])

@@ -21,14 +21,18 @@ def _save(cluster: Cluster, tag: str, build_host: Host | None) -> str:
     return ssh_command(cluster, build_host, f"docker save {tag}")
 
 
+def _export(cluster: Cluster, tag: str, build_host: Host | None, archive: str) -> str:
+    """One line: save the image to a temporary file next to `archive`, then move it into place."""
+    return (f'mkdir -p "$(dirname "{archive}")" && {_save(cluster, tag, build_host)} > "{archive}.$$" '
+            f'&& mv "{archive}.$$" "{archive}"')
+
+
 def export_image_command(cluster: Cluster, name: str, tag: str, image_id: str, build_host: Host | None) -> str:
     archive = image_archive(cluster, name, image_id)
     return (
         "set -eu\n"
         f"# export {tag} ({image_id}) once, for every host to load\n"
-        f'mkdir -p "$(dirname "{archive}")"\n'
-        f'{_save(cluster, tag, build_host)} > "{archive}.$$"\n'
-        f'mv "{archive}.$$" "{archive}"\n'
+        f"{_export(cluster, tag, build_host, archive)}\n"
     )
 
 
@@ -45,7 +49,7 @@ def load_image_command(cluster: Cluster, name: str, tag: str, image_id: str, tar
     return (
         "set -eu\n"
         f"# copy {tag} ({image_id}) to host '{target.name}'\n"
-        f'[ -s "{archive}" ] || {{ {_save(cluster, tag, build_host)} > "{archive}.$$"; mv "{archive}.$$" "{archive}"; }}\n'
+        f'[ -s "{archive}" ] || {{ {_export(cluster, tag, build_host, archive)}; }}\n'
         f'{load} < "{archive}" >/dev/null\n'
         f"loaded=$({check})\n"
         f'[ "$loaded" = "{image_id}" ] || {{ echo "host {target.name}: expected image {image_id}, '

@@ -1,6 +1,6 @@
 """slurm.conf for the controller, rendered from the model.
 
-Only slurmctld reads this file. Nodes run configless (`slurmd --conf-server`) and register as
+Only slurmctld reads this file (and slurmrestd, from slurmctld's volume). Nodes run configless (`slurmd --conf-server`) and register as
 dynamic nodes (`slurmd -Z`) whose features name their partitions; each partition is a NodeSet of
 one feature. So the file names no node: adding or removing a host leaves it, and the controller,
 unchanged.
@@ -12,7 +12,8 @@ from model.cluster import SLURMCTLD_PORT, SLURMD_PORT, SLURMDBD_PORT, Cluster, P
 
 STATE_SAVE_DIR = "/var/spool/slurmctld"
 JWT_KEY_PATH = "/etc/jwt/jwt_hs256.key"
-SLURMDBD_HOST = "slurmdbd"
+SLURMDBD_HOST = "slurmdbd"  # the slurmdbd and MariaDB containers' hostnames
+MARIADB_HOST = "mariadb"
 SLURMD_SPOOL_DIR = "/var/spool/slurmd"
 SLURM_ETC_DIR = "/etc/slurm"
 
@@ -96,7 +97,7 @@ def render_slurmdbd_conf_template(cluster: Cluster) -> str:
         "PidFile=/run/slurmdbd.pid",
         "DebugLevel=info",
         "StorageType=accounting_storage/mysql",
-        "StorageHost=mariadb",
+        f"StorageHost={MARIADB_HOST}",
         "StoragePort=3306",
         "StorageUser=slurm",
         "StorageLoc=slurm_acct_db",

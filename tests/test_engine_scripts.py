@@ -26,7 +26,7 @@ def all_scripts() -> list[tuple[str, str]]:
     manager, worker = swarm.host("node0"), swarm.host("node1")
     return [
         ("swarm init", es.swarm_init_script(swarm, manager)),
-        ("swarm token", es.swarm_join_token_script(swarm, manager)),
+        ("swarm token", es.swarm_join_token_script(manager)),
         ("swarm join", es.swarm_join_script(swarm, worker, manager)),
         ("swarm leave manager", es.swarm_leave_script(swarm, manager, manager=True)),
         ("swarm leave worker", es.swarm_leave_script(swarm, worker, manager=False)),
