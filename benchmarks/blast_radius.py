@@ -5,35 +5,17 @@ of the second run by resource type."""
 from __future__ import annotations
 
 import copy
-import os
 import tempfile
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from benchmarks.configs import physical
 from tests.applier import Applier, Change
-from tests.applier import applier as applier_module
-from tests.fakes import FakeHandler
+from tests.fakes import faked_resources
 
 CONTAINER = "docker:index/container:Container"
-
-
-@contextmanager
-def faked_resources():
-    """Every resource faked, and HOME a temporary directory (the program writes the SSH key file there)."""
-    journal: list[tuple[str, str]] = []
-    real, home = applier_module.HANDLERS, os.environ.get("HOME")
-    applier_module.HANDLERS = {t: FakeHandler(h, journal) for t, h in real.items()}
-    os.environ["HOME"] = tempfile.mkdtemp()
-    try:
-        yield
-    finally:
-        applier_module.HANDLERS = real
-        if home is not None:
-            os.environ["HOME"] = home
 
 
 @dataclass

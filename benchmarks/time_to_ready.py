@@ -62,19 +62,18 @@ class ReadyTime:
 def critical_path(changes: list[Change], records: dict[str, ResourceRecord]) -> list[tuple[str, float]]:
     """The chain of dependent operations that took longest: what the total time is made of."""
     seconds = {c.name: c.seconds for c in changes}
-    by_urn = {urn: r for urn, r in records.items()}
     best: dict[str, tuple[float, list[tuple[str, float]]]] = {}
 
     def longest(urn: str) -> tuple[float, list[tuple[str, float]]]:
         if urn not in best:
-            record = by_urn[urn]
-            before = [longest(d) for d in record.dependencies if d in by_urn]
+            record = records[urn]
+            before = [longest(d) for d in record.dependencies if d in records]
             cost, chain = max(before, default=(0.0, []), key=lambda c: c[0])
             own = seconds.get(record.name, 0.0)
             best[urn] = (cost + own, [*chain, (record.name, own)] if own >= 0.5 else chain)
         return best[urn]
 
-    return max((longest(urn) for urn in by_urn), key=lambda c: c[0])[1]
+    return max((longest(urn) for urn in records), key=lambda c: c[0])[1]
 
 
 def testbed() -> str:

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
+from tests.applier import applier as applier_module
 from tests.applier.handler import Context, Handler
 from tests.applier.state import ResourceRecord
 
@@ -67,3 +72,21 @@ class FakeHandler(Handler):
         self.journal.append(("delete", record.name))
 
 
+
+
+@contextmanager
+def faked_resources(home: str | None = None) -> Iterator[list[tuple[str, str]]]:
+    """The test applier with every resource faked; yields the journal of what it did. HOME is `home`,
+    or a new temporary directory (the program writes the SSH key file there)."""
+    journal: list[tuple[str, str]] = []
+    real, previous_home = applier_module.HANDLERS, os.environ.get("HOME")
+    applier_module.HANDLERS = {t: FakeHandler(h, journal) for t, h in real.items()}
+    os.environ["HOME"] = home or tempfile.mkdtemp()
+    try:
+        yield journal
+    finally:
+        applier_module.HANDLERS = real
+        if previous_home is None:
+            del os.environ["HOME"]
+        else:
+            os.environ["HOME"] = previous_home

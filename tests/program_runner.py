@@ -21,8 +21,9 @@ from pulumi.runtime.settings import ROOT, SETTINGS
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from model.config import PROJECT
+
 REPO = Path(__file__).resolve().parent.parent
-PROJECT = "multihost-slurm"
 SECRET_KEYS = ("sshPrivateKey",)
 
 
@@ -41,7 +42,7 @@ def _config_text(value: Any) -> str:
 
 
 def run_program(monitor: pulumi_mocks.MockMonitor, config: Mapping[str, Any], *, stack: str,
-                preview: bool = False, rpc_threads: int | None = None) -> dict[str, Any]:
+                rpc_threads: int | None = None) -> dict[str, Any]:
     """Run __main__.py; return the resolved stack outputs. Raises what the program raises.
 
     Each run gets an event loop and RPC threads of its own, and returns only once every
@@ -56,7 +57,7 @@ def run_program(monitor: pulumi_mocks.MockMonitor, config: Mapping[str, Any], *,
     loop.set_default_executor(executor)
     asyncio.set_event_loop(loop)
     try:
-        return _run(monitor, config, stack=stack, preview=preview)
+        return _run(monitor, config, stack=stack)
     finally:
         executor.shutdown(wait=True)
         pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
@@ -67,11 +68,10 @@ def run_program(monitor: pulumi_mocks.MockMonitor, config: Mapping[str, Any], *,
         asyncio.set_event_loop(None)
 
 
-def _run(monitor: pulumi_mocks.MockMonitor, config: Mapping[str, Any], *, stack: str,
-         preview: bool) -> dict[str, Any]:
+def _run(monitor: pulumi_mocks.MockMonitor, config: Mapping[str, Any], *, stack: str) -> dict[str, Any]:
     ROOT.set(None)
     SETTINGS.outputs.clear()  # as pulumi.runtime.test does: a failed run's outputs are not ours
-    pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
+    pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     pulumi.runtime.set_all_config(
         {f"{PROJECT}:{k}": _config_text(v) for k, v in config.items()},
         secret_keys=[f"{PROJECT}:{k}" for k in SECRET_KEYS if k in config],

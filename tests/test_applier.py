@@ -4,6 +4,7 @@ deletes, in which order, and that it refuses what it does not implement."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +14,14 @@ from tests.applier import Applier, ApplyError, Unsupported
 from tests.applier import applier as applier_module
 from tests.applier.docker_handlers import DockerContainer
 from tests.applier.state import ResourceRecord
-from tests.fakes import FakeHandler
+from tests.fakes import faked_resources
 from tests.test_config import LAB
 
 
 @pytest.fixture
-def journal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[tuple[str, str]]:
-    monkeypatch.setenv("HOME", str(tmp_path))
-    ops: list[tuple[str, str]] = []
-    fakes = {t: FakeHandler(h, ops) for t, h in applier_module.HANDLERS.items()}
-    monkeypatch.setattr(applier_module, "HANDLERS", fakes)
-    return ops
+def journal(tmp_path: Path) -> Iterator[list[tuple[str, str]]]:
+    with faked_resources(str(tmp_path)) as ops:
+        yield ops
 
 
 def applier_for(config: dict[str, Any], tmp_path: Path) -> Applier:

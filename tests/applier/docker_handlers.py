@@ -96,7 +96,7 @@ class DockerImage(Handler):
         except docker.errors.BuildError as exc:
             tail = "".join(str(line.get("stream", line.get("error", ""))) for line in list(exc.build_log)[-15:])
             raise ApplyError(f"building {record.inputs['imageName']} failed: {exc.msg}\n{tail}") from exc
-        outputs = {**record.inputs, "repoDigest": image.id, "contextDigest": context_digest(context)}
+        outputs = {**record.inputs, "repoDigest": image.id}
         return record.inputs["imageName"], outputs
 
     def update(self, ctx: Context, old: ResourceRecord, new: ResourceRecord, changed: set[str]) -> dict[str, Any]:

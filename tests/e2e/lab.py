@@ -110,18 +110,15 @@ def expected_daemon_json_digest() -> str:
 
 def clear_leftovers(docker_host: str, stack: str) -> None:
     """Remove what an interrupted earlier run of this stack left on the testbed (its state is gone)."""
+    left = made_on_testbed(docker_host, stack)
     client = docker.DockerClient(base_url=docker_host)
     try:
-        marker = f"multihost-slurm-{stack}-"
-        for container in client.containers.list(all=True):
-            if container.name.startswith(marker):
-                container.remove(force=True, v=True)
-        for volume in client.volumes.list():
-            if volume.name.startswith(marker):
-                volume.remove(force=True)
-        for network in client.networks.list():
-            if network.name.startswith(marker):
-                network.remove()
+        for name in left["containers"]:
+            client.containers.get(name).remove(force=True, v=True)
+        for name in left["volumes"]:
+            client.volumes.get(name).remove(force=True)
+        for name in left["networks"]:
+            client.networks.get(name).remove()
     finally:
         client.close()
 
