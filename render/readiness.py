@@ -63,11 +63,22 @@ summary="$summary; REST API answers"
 """
     if cluster.services.mpi:
         p = covering_partitions(cluster)[0]
+        hello = f"timeout 120 srun --immediate=60 --mpi=pmix -p {shlex.quote(p.name)} -N{len(p.nodes)} mpi-hello"
+        # Open MPI 5.0.7 sets up MPI_COMM_WORLD in its ob1 PML only after MPI_Init's PMIx fence, so a
+        # rank still inside MPI_Init can crash when a peer that left the fence first sends to it
+        # (open-mpi/ompi#13559; a few runs in a hundred on this project's busy testbed). That crash,
+        # and only that one, gets a second run, and the summary says so.
         checks += f"""\
-out=$(timeout 120 srun --immediate=60 --mpi=pmix -p {shlex.quote(p.name)} -N{len(p.nodes)} mpi-hello 2>&1) \\
-  || fail "MPI: srun --mpi=pmix -N{len(p.nodes)} mpi-hello failed: $out"
+mpi_note=""
+if ! out=$({hello} 2>&1); then
+  case "$out" in *"Segmentation fault"*MPI_Init*|*MPI_Init*"Segmentation fault"*) ;;
+    *) fail "MPI: srun --mpi=pmix -N{len(p.nodes)} mpi-hello failed: $out" ;; esac
+  echo "MPI: a rank crashed inside MPI_Init (Open MPI's start-up race, open-mpi/ompi#13559); running it again" >&2
+  mpi_note=" (second run: the first crashed in MPI_Init)"
+  out=$({hello} 2>&1) || fail "MPI: srun --mpi=pmix -N{len(p.nodes)} mpi-hello failed twice: $out"
+fi
 case "$out" in *"MPI OK"*) ;; *) fail "MPI: mpi-hello did not report MPI OK: $out" ;; esac
-summary="$summary; MPI across {len(p.nodes)} node(s)"
+summary="$summary; MPI across {len(p.nodes)} node(s)$mpi_note"
 """
     return checks
 

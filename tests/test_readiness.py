@@ -99,6 +99,48 @@ def test_services_are_checked_after_the_nodes(tmp_path: Path) -> None:
     assert "--mpi=pmix -p all -N3 mpi-hello" in (tmp_path / "srun.calls").read_text()
 
 
+MPI_INIT_CRASH = ("[fd20_2:95] Caught signal 11 (Segmentation fault: address not mapped to object at address 0xe0)\n"
+                  " 4  libmpi.so.40(mca_pml_ob1_recv_frag_callback_match+0xaa)\n"
+                  "11  libmpi.so.40(MPI_Init+0x6f)\n"
+                  "srun: error: fd20_2: task 2: Segmentation fault")
+
+
+def mpi_runs(tmp_path: Path, *answers: str) -> dict[str, str]:
+    """Stand-ins where the n-th `srun --mpi=pmix` prints answers[n] (exit 14 unless it says MPI OK)."""
+    env = fake_bin(tmp_path, "'fd20_0 idle' 'fd20_1 idle' 'fd20_2 idle'", "fd20_1 fd20_0 fd20_2")
+    for n, answer in enumerate(answers):
+        (tmp_path / f"mpi.{n}").write_text(answer + "\n")
+    (tmp_path / "bin" / "srun").write_text(
+        f"#!/bin/sh\necho \"$@\" >> {tmp_path}/srun.calls\n"
+        "case \"$*\" in *--mpi=pmix*) ;; *) echo fd20_0 fd20_1 fd20_2; exit 0 ;; esac\n"
+        f"n=$(grep -c mpi=pmix {tmp_path}/srun.calls)\ncat {tmp_path}/mpi.$((n - 1))\n"
+        f"grep -q 'MPI OK' {tmp_path}/mpi.$((n - 1)) || exit 14\n")
+    return env
+
+
+def test_an_mpi_init_crash_gets_one_second_run(tmp_path: Path) -> None:
+    env = mpi_runs(tmp_path, MPI_INIT_CRASH, "ring ok; MPI OK")
+    result = run(readiness_script(cluster_of(NO_SERVICES | {"mpi": True})), env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("MPI across 3 node(s) (second run: the first crashed in MPI_Init)")
+    assert "crashed inside MPI_Init" in result.stderr
+
+
+def test_any_other_mpi_failure_fails_at_once(tmp_path: Path) -> None:
+    env = mpi_runs(tmp_path, "srun: error: Unable to create step: PMIx plugin not found")
+    result = run(readiness_script(cluster_of(NO_SERVICES | {"mpi": True})), env)
+    assert result.returncode == 1
+    assert "MPI: srun --mpi=pmix -N3 mpi-hello failed: srun: error: Unable to create step" in result.stderr
+    assert (tmp_path / "srun.calls").read_text().count("mpi=pmix") == 1
+
+
+def test_a_second_mpi_init_crash_fails(tmp_path: Path) -> None:
+    env = mpi_runs(tmp_path, MPI_INIT_CRASH, MPI_INIT_CRASH)
+    result = run(readiness_script(cluster_of(NO_SERVICES | {"mpi": True})), env)
+    assert result.returncode == 1
+    assert "MPI: srun --mpi=pmix -N3 mpi-hello failed twice" in result.stderr
+
+
 def test_unregistered_accounting_fails_in_bounded_time(tmp_path: Path) -> None:
     env = fake_bin(tmp_path, "'fd20_0 idle' 'fd20_1 idle' 'fd20_2 idle'", "fd20_1 fd20_0 fd20_2")
     (tmp_path / "bin" / "sacctmgr").write_text("#!/bin/sh\nexit 1\n")

@@ -92,7 +92,8 @@ READY = {
 
 
 def test_readiness_passed(lab: LabStack) -> None:
-    assert lab.outputs["readiness"] == READY[lab.mode]
+    # the one retry the check allows (Open MPI's MPI_Init race, render/readiness.py) is reported, not hidden
+    assert lab.outputs["readiness"].removesuffix(" (second run: the first crashed in MPI_Init)") == READY[lab.mode]
 
 
 def test_every_node_idle(lab: LabStack) -> None:
