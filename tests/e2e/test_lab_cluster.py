@@ -189,7 +189,17 @@ def test_rest_api_lists_nodes_and_runs_a_job(lab: LabStack) -> None:
 
 @swarm_lab
 def test_mpi_ranks_on_three_hosts_exchange_data(lab: LabStack) -> None:
-    out = lab.slurm("srun --mpi=pmix -N3 mpi-hello").splitlines()
+    ctl = lab.outputs["controller"]
+    hello = f"docker exec {ctl['container']} srun --mpi=pmix -N3 mpi-hello"
+    result = lab.run(ctl["host"], hello)
+    said = result.stdout + result.stderr
+    if result.returncode != 0 and "Segmentation fault" in said and "MPI_Init" in said:
+        # Open MPI 5.0.7's MPI_Init race (README, render/readiness.py): the readiness check runs again
+        # after it, once, and so does this test; the second run must pass
+        print(f"mpi-hello crashed in MPI_Init, running it again:\n{said}")
+        result = lab.run(ctl["host"], hello)
+    assert result.returncode == 0, result.stderr + result.stdout
+    out = result.stdout.splitlines()
     hellos = [line for line in out if line.startswith("hello from rank")]
     assert sorted(h.split(" on ")[1] for h in hellos) == SEED_NODES, out
     assert all("of 3 on" in h for h in hellos)
