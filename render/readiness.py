@@ -16,6 +16,11 @@ from render.containers import SLURMRESTD_HOSTNAME
 # v0.0.40 to v0.0.42).
 REST_API_VERSION = "v0.0.42"
 
+# What srun prints when Open MPI's start-up race crashed a rank (see _service_checks), and what the
+# summary says when the readiness check's MPI job needed its second run.
+MPI_INIT_CRASH = ("Segmentation fault", "MPI_Init")
+MPI_SECOND_RUN_NOTE = " (second run: the first crashed in MPI_Init)"
+
 
 def covering_partitions(cluster: Cluster) -> tuple[Partition, ...]:
     """Partitions whose `srun` runs together reach every node, fewest first (greedy set cover)."""
@@ -68,13 +73,14 @@ summary="$summary; REST API answers"
         # rank still inside MPI_Init can crash when a peer that left the fence first sends to it
         # (open-mpi/ompi#13559; a few runs in a hundred on this project's busy testbed). That crash,
         # and only that one, gets a second run, and the summary says so.
+        crash, init = MPI_INIT_CRASH
         checks += f"""\
 mpi_note=""
 if ! out=$({hello} 2>&1); then
-  case "$out" in *"Segmentation fault"*MPI_Init*|*MPI_Init*"Segmentation fault"*) ;;
+  case "$out" in *"{crash}"*"{init}"*|*"{init}"*"{crash}"*) ;;
     *) fail "MPI: srun --mpi=pmix -N{len(p.nodes)} mpi-hello failed: $out" ;; esac
   echo "MPI: a rank crashed inside MPI_Init (Open MPI's start-up race, open-mpi/ompi#13559); running it again" >&2
-  mpi_note=" (second run: the first crashed in MPI_Init)"
+  mpi_note="{MPI_SECOND_RUN_NOTE}"
   out=$({hello} 2>&1) || fail "MPI: srun --mpi=pmix -N{len(p.nodes)} mpi-hello failed twice: $out"
 fi
 case "$out" in *"MPI OK"*) ;; *) fail "MPI: mpi-hello did not report MPI OK: $out" ;; esac
