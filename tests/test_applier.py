@@ -12,6 +12,7 @@ import pytest
 
 from tests.applier import Applier, ApplyError, Unsupported
 from tests.applier import applier as applier_module
+from tests.applier.docker_connections import DockerConnections
 from tests.applier.docker_handlers import DockerContainer
 from tests.applier.state import ResourceRecord
 from tests.fakes import faked_resources
@@ -96,3 +97,16 @@ def test_a_new_lab_host_gets_everything_on_it_again(journal, tmp_path: Path) -> 
     assert {"node1-lab-host", "node1-docker", "node1-swarm-join", "slurm-image-to-node1", "fd20_1-container",
             "multihost-slurm-unit-fd20_1-spool", "readiness-check"} <= replaced
     assert not {name for name in replaced if "node2" in name or "fd20_2" in name or "node0" in name}
+
+
+def test_an_unreachable_ssh_host_fails_the_same_way_when_dialled_again() -> None:
+    """The first dial fails (nothing listens); the second must fail as clearly, not on the leftover
+    record of the first attempt's dead ssh process."""
+    connections = DockerConnections()
+    unreachable = {"host": "ssh://root@127.0.0.1:1", "sshOpts": ["-o", "BatchMode=yes", "-o", "ConnectTimeout=5"]}
+    try:
+        for _ in range(2):
+            with pytest.raises(ApplyError, match=r"ssh to ssh://root@127\.0\.0\.1:1 failed: .*refused"):
+                connections.client(unreachable)
+    finally:
+        connections.close()

@@ -45,8 +45,10 @@ class DockerConnections:
         with self._lock:
             forward = self._forward_of.get(key)
             if forward is not None and forward.poll() is not None:  # the host went away: dial again
-                self._clients.pop(key).close()
                 del self._forward_of[key]
+                stale = self._clients.pop(key, None)  # None when the host was already unreachable at dial
+                if stale is not None:
+                    stale.close()
             if key not in self._clients:
                 self._clients[key] = self._connect(key, host, list(opts))
             return self._clients[key]
