@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,19 @@ class LabStack:
             print(f"on {host}: runc failed to start `{command}` ({RUNC_EXEC_RACE}); running it again")
             result = subprocess.run(ssh, capture_output=True, text=True, timeout=300, check=False)
         return result
+
+    def wait_until_back(self, host: str, timeout: float = 180) -> float:
+        """After a host restart: wait until its sshd and its engine answer (the lab host starts sshd
+        once its dockerd is up, which takes a while when the engine restarts containers). Returns
+        the seconds waited."""
+        started = time.monotonic()
+        while True:
+            result = self.run(host, "docker version --format '{{.Server.Version}}'")
+            if result.returncode == 0:
+                return time.monotonic() - started
+            if time.monotonic() - started > timeout:
+                raise AssertionError(f"{host} did not answer within {timeout} s: {result.stderr.strip()}")
+            time.sleep(1)
 
     def ssh(self, host: str, command: str) -> str:
         """Run a command that must succeed; return its output."""
@@ -179,8 +193,6 @@ def job_field(lab: LabStack, job: str, name: str) -> str:
 
 
 def wait_for_job(lab: LabStack, job: str, states: tuple[str, ...], timeout: float = 300) -> str:
-    import time
-
     deadline = time.monotonic() + timeout
     while True:
         state = job_field(lab, job, "JobState")

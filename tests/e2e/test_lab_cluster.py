@@ -238,13 +238,15 @@ def test_kv_mode_is_refused_on_docker_23_and_later(lab: LabStack) -> None:
 
 
 def test_readiness_fails_in_bounded_time_naming_the_node(lab: LabStack) -> None:
-    lab.slurm("scontrol update nodename=fd20_2 state=down reason=e2e-test")
+    # drained, not down: ReturnToService=2 returns a DOWN node to service as soon as its slurmd
+    # registers again, which can happen within the readiness window
+    lab.slurm("scontrol update nodename=fd20_2 state=drain reason=e2e-test")
     try:
         started = time.monotonic()
         script = readiness_script(model_of(lab, readinessTimeout=10))
         message = lab.ssh_fails("node0", f"docker exec -i slurmctld sh -c {shlex.quote(script)}")
         assert time.monotonic() - started < 60
-        assert "cluster not ready: after 10 s these nodes are not idle: fd20_2(down: e2e-test" in message
+        assert "cluster not ready: after 10 s these nodes are not idle: fd20_2(drained: e2e-test" in message
     finally:
         lab.slurm("scontrol update nodename=fd20_2 state=resume")
     deadline = time.monotonic() + 60
@@ -352,6 +354,7 @@ def test_unreachable_host_fails_in_bounded_time_then_converges(lab: LabStack, te
         assert slurm_containers(lab, ["node0", "node1"]) == others
     finally:
         node2.start()
+    print(f"node2 answered {lab.wait_until_back('node2'):.1f} s after its restart")
     started = time.monotonic()
     result = lab.up()
     phase("swarm: the same up once the host is back", started)
