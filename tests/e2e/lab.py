@@ -165,6 +165,18 @@ def clear_leftovers(docker_host: str, stack: str) -> None:
         client.close()
 
 
+def lab_host_logs(docker_host: str, stack: str, tail: int = 40) -> str:
+    """The last lines each lab host of the stack logged: its inner dockerd's start, and sshd's
+    connections and any refusals."""
+    names = made_on_testbed(docker_host, stack)["containers"]
+    client = docker.DockerClient(base_url=docker_host)
+    try:
+        return "\n".join(f"---- {name} ----\n{client.containers.get(name).logs(tail=tail).decode(errors='replace')}"
+                         for name in names)
+    finally:
+        client.close()
+
+
 def made_on_testbed(docker_host: str, stack: str) -> dict[str, list[str]]:
     """What carries this stack's name on the testbed engine: its lab hosts, volumes and network."""
     client = docker.DockerClient(base_url=docker_host)

@@ -28,6 +28,7 @@ from tests.e2e.lab import (
     expand_hostlist,
     expected_daemon_json_digest,
     job_field,
+    lab_host_logs,
     made_on_testbed,
     node_states,
     sinfo_partitions,
@@ -77,6 +78,7 @@ def lab(request: pytest.FixtureRequest, testbed: str, e2e_home: Path,
         yield stack
     except Exception:
         print("\n".join(stack.log))
+        print(lab_host_logs(testbed, stack.stack))
         raise
     finally:
         if stack.applier.state.records:
