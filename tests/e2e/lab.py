@@ -203,6 +203,24 @@ def sinfo_partitions(lab: LabStack) -> dict[str, list[str]]:
     return partitions
 
 
+def node_diagnosis(lab: LabStack, node: str, host: str) -> str:
+    """What the controller and the node's host say about a node that is not idle."""
+    ip = "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}"
+    checks = [
+        ("controller", lab.outputs["controller"]["host"],
+         f"docker exec {lab.outputs['controller']['container']} sh -c "
+         f"'scontrol show node {node} | grep -E \"NodeAddr|State=|Reason\"; getent hosts {node}'"),
+        (host, host, f"docker inspect -f '{ip} health={{{{json .State.Health.Log}}}}' {node} | tail -c 600; "
+                     f"docker exec {node} getent hosts {lab.outputs['controller']['container']}; "
+                     f"docker logs --tail 15 {node} 2>&1"),
+    ]
+    out = []
+    for where, on, command in checks:
+        result = lab.run(on, command)
+        out.append(f"---- {node} as {where} sees it ----\n{result.stdout}{result.stderr}")
+    return "\n".join(out)
+
+
 def node_states(lab: LabStack) -> dict[str, str]:
     return dict(line.split() for line in lab.slurm("sinfo -h -N -o '%N %T'").splitlines())
 

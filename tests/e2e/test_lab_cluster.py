@@ -30,6 +30,7 @@ from tests.e2e.lab import (
     job_field,
     lab_host_logs,
     made_on_testbed,
+    node_diagnosis,
     node_states,
     sinfo_partitions,
     slurm_containers,
@@ -358,7 +359,11 @@ def test_unreachable_host_fails_in_bounded_time_then_converges(lab: LabStack, te
         node2.start()
     print(f"node2 answered {lab.wait_until_back('node2'):.1f} s after its restart")
     started = time.monotonic()
-    result = lab.up()
+    try:
+        result = lab.up()
+    except ApplyError:
+        print(node_diagnosis(lab, "fd20_2", "node2"))
+        raise
     phase("swarm: the same up once the host is back", started)
     assert "fd20_3-container" in {c.name for c in result.changes if c.op == "create"}
     assert lab.outputs["readiness"].startswith("ready: 4 node(s) idle")
