@@ -345,7 +345,9 @@ def test_a_bad_engine_option_is_refused_and_the_engine_keeps_running(lab: LabSta
 def test_unreachable_host_fails_in_bounded_time_then_converges(lab: LabStack, testbed: str) -> None:
     others = slurm_containers(lab, ["node0", "node1"])
     node2 = docker.DockerClient(base_url=testbed).containers.get(f"multihost-slurm-{lab.stack}-node2")
-    node2.stop(timeout=30)
+    stopping = time.monotonic()
+    node2.stop(timeout=60)  # as a host shuts down: its entrypoint stops the inner dockerd cleanly (lab_hosts.py)
+    print(f"node2 stopped in {time.monotonic() - stopping:.1f} s")
     try:
         started = time.monotonic()
         with pytest.raises(ApplyError) as failure:
@@ -358,14 +360,22 @@ def test_unreachable_host_fails_in_bounded_time_then_converges(lab: LabStack, te
     finally:
         node2.start()
     print(f"node2 answered {lab.wait_until_back('node2'):.1f} s after its restart")
+    # After its engine restarts, Docker at times leaves a container on an attachable overlay exited,
+    # and `docker start` then fails with "network ... not found" (moby/moby#32607; 2 host restarts
+    # in 5 here). Make that certain: the operator's remedy, `pulumi up --replace`, recreates it.
+    lab.ssh("node2", "docker stop fd20_2")
     started = time.monotonic()
     try:
-        result = lab.up()
+        result = lab.up(replace=("fd20_2-container",))
     except ApplyError:
         print(node_diagnosis(lab, "fd20_2", "node2"))
+        print(lab_host_logs(testbed, lab.stack))
         raise
-    phase("swarm: the same up once the host is back", started)
+    phase("swarm: the same up once the host is back (--replace its slurmd)", started)
+    print("changes:", sorted((c.op, c.name) for c in result.changes if c.op != "same"))
     assert "fd20_3-container" in {c.name for c in result.changes if c.op == "create"}
+    touched = {c.name for c in result.changes if c.name.endswith("-container") and c.op in ("replace", "delete")}
+    assert touched == {"fd20_2-container"}
     assert lab.outputs["readiness"].startswith("ready: 4 node(s) idle")
     lab.up(hosts=hosts_with(lab))
     assert node_states(lab) == dict.fromkeys(SEED_NODES, "idle")
