@@ -361,8 +361,8 @@ def test_unreachable_host_fails_in_bounded_time_then_converges(lab: LabStack, te
         node2.start()
     print(f"node2 answered {lab.wait_until_back('node2'):.1f} s after its restart")
     # After its engine restarts, Docker at times leaves a container on an attachable overlay exited,
-    # and `docker start` then fails with "network ... not found" (moby/moby#32607; 2 host restarts
-    # in 5 here). Make that certain: the operator's remedy, `pulumi up --replace`, recreates it.
+    # and `docker start` then fails with "network ... not found" (moby/moby#32607; 3 host restarts
+    # in 7 here). Make that certain: the operator's remedy, `pulumi up --replace`, recreates it.
     lab.ssh("node2", "docker stop fd20_2")
     started = time.monotonic()
     try:
