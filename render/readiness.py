@@ -119,7 +119,8 @@ while :; do
       report="$report $node(${{state:-never registered}}${{reason:+: $reason}})"
     done
     fail "after {cluster.readiness_timeout} s these nodes are not idle:$report. \\
-Check 'docker logs <node>' on their hosts and that the overlay network connects them."
+Check 'docker logs <node>' on their hosts and that the overlay network connects them; \\
+a node whose container is exited after its host restarted: pulumi up --replace that container."
   fi
   sleep 2
 done

@@ -57,6 +57,7 @@ def test_fails_in_bounded_time_naming_missing_nodes(tmp_path: Path) -> None:
     assert result.returncode == 1
     expected = "after 300 s these nodes are not idle: fd20_1(never registered) fd20_2(down*: Not responding"
     assert expected in result.stderr
+    assert "exited after its host restarted: pulumi up --replace that container" in result.stderr
     assert not (tmp_path / "srun.calls").exists()
 
 
