@@ -100,10 +100,11 @@ def test_services_are_checked_after_the_nodes(tmp_path: Path) -> None:
     assert "--mpi=pmix -p all -N3 mpi-hello" in (tmp_path / "srun.calls").read_text()
 
 
-MPI_INIT_CRASH = ("[fd20_2:95] Caught signal 11 (Segmentation fault: address not mapped to object at address 0xe0)\n"
-                  " 4  libmpi.so.40(mca_pml_ob1_recv_frag_callback_match+0xaa)\n"
-                  "11  libmpi.so.40(MPI_Init+0x6f)\n"
-                  "srun: error: fd20_2: task 2: Segmentation fault")
+CRASHED_IN_MPI_INIT = (
+    "[fd20_2:95] Caught signal 11 (Segmentation fault: address not mapped to object at address 0xe0)\n"
+    " 4  libmpi.so.40(mca_pml_ob1_recv_frag_callback_match+0xaa)\n"
+    "11  libmpi.so.40(MPI_Init+0x6f)\n"
+    "srun: error: fd20_2: task 2: Segmentation fault")
 
 
 def mpi_runs(tmp_path: Path, *answers: str) -> dict[str, str]:
@@ -120,7 +121,7 @@ def mpi_runs(tmp_path: Path, *answers: str) -> dict[str, str]:
 
 
 def test_an_mpi_init_crash_gets_one_second_run(tmp_path: Path) -> None:
-    env = mpi_runs(tmp_path, MPI_INIT_CRASH, "ring ok; MPI OK")
+    env = mpi_runs(tmp_path, CRASHED_IN_MPI_INIT, "ring ok; MPI OK")
     result = run(readiness_script(cluster_of(NO_SERVICES | {"mpi": True})), env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("MPI across 3 node(s) (second run: the first crashed in MPI_Init)")
@@ -136,7 +137,7 @@ def test_any_other_mpi_failure_fails_at_once(tmp_path: Path) -> None:
 
 
 def test_a_second_mpi_init_crash_fails(tmp_path: Path) -> None:
-    env = mpi_runs(tmp_path, MPI_INIT_CRASH, MPI_INIT_CRASH)
+    env = mpi_runs(tmp_path, CRASHED_IN_MPI_INIT, CRASHED_IN_MPI_INIT)
     result = run(readiness_script(cluster_of(NO_SERVICES | {"mpi": True})), env)
     assert result.returncode == 1
     assert "MPI: srun --mpi=pmix -N3 mpi-hello failed twice" in result.stderr
