@@ -15,6 +15,7 @@ from components.docker_provider import host_docker_provider, local_docker_provid
 from components.engine_config import EngineConfig
 from components.key_value_store import KeyValueStore
 from components.lab_hosts import LabHosts
+from components.machines import Machines
 from components.munge_key import MungeKey
 from components.overlay_network import OverlayNetwork
 from components.readiness import ClusterReadiness
@@ -34,19 +35,18 @@ access = SshAccess(cluster, configured_key)
 needs_local_engine = cluster.lab is not None or cluster.images.build_on is None
 local = local_docker_provider(cluster.local_docker_host) if needs_local_engine else None
 
-# Hosts: created here in a lab stack (machines[host] is its container), given by address otherwise.
-machines: dict[str, list[pulumi.Resource]] = {h.name: [] for h in cluster.hosts}
+# Hosts: created here in a lab stack (each one a container), given by address otherwise.
+machines = Machines({})
 if cluster.lab is not None:
     assert local is not None
-    lab = LabHosts(cluster, access, local)
-    machines = {name: [container] for name, container in lab.containers.items()}
+    machines = Machines(LabHosts(cluster, access, local).containers)
 
 # The key/value store's host is never reconfigured; its engine is usable at once.
 providers: dict[str, docker.Provider] = {}
 store = None
 kv = cluster.kv_host
 if kv is not None:
-    providers[kv.name] = host_docker_provider(kv, access, machines[kv.name], after=[])
+    providers[kv.name] = host_docker_provider(kv, access, after=machines.of(kv))
     etcd_image = None
     if cluster.kv_store is KvStore.ETCD:
         on_kv = cluster.images.build_on is not None
@@ -54,7 +54,7 @@ if kv is not None:
             "etcd", cluster, access, context="images/etcd", tag=cluster.images.etcd_tag,
             build_provider=providers[kv.name] if on_kv else local, build_host=kv if on_kv else None,
             targets=[kv], machines=machines, after={})
-    store = KeyValueStore(cluster, providers[kv.name], etcd_image)
+    store = KeyValueStore(cluster, providers[kv.name], etcd_image, machines)
 
 # Engines: daemon.json (kv mode's cluster-store, the stack's dockerDaemon keys), then the swarm in
 # swarm mode; then one Docker provider each.
@@ -66,7 +66,7 @@ if cluster.overlay is OverlayMode.SWARM:
     configured = SwarmEngines(cluster, access, machines, after=configured).configured
 engine_ready = {name: [resource] for name, resource in configured.items()}
 for host in cluster.overlay_hosts:
-    providers[host.name] = host_docker_provider(host, access, machines[host.name], after=engine_ready[host.name])
+    providers[host.name] = host_docker_provider(host, access, after=[*machines.of(host), *engine_ready[host.name]])
 
 # Images: built once, copied to the hosts that run them.
 build_host = cluster.host(cluster.images.build_on) if cluster.images.build_on else None
@@ -79,7 +79,7 @@ slurm_image = DistributedImage(
 # The overlay waits for the engine that creates it; every container waits for its own host's engine
 # (through that host's provider). Waiting for every engine here would add nothing and would make
 # evaluation quadratic: each container's dependency check walks everything the network waits for.
-network = OverlayNetwork(cluster, providers[ctl.name], engine_ready[ctl.name])
+network = OverlayNetwork(cluster, providers[ctl.name], engine_ready[ctl.name], machines)
 
 # Slurm: the stack's secrets, accounting, the controller, the nodes of every compute host, the REST API.
 munge = MungeKey(cluster, access, controller_ready=engine_ready[ctl.name])
@@ -94,26 +94,27 @@ if cluster.services.accounting:
         build_provider=build_provider, build_host=build_host, targets=[ctl], machines=machines, after=engine_ready)
     accounting = Accounting(
         cluster, provider=providers[ctl.name], slurm_image=slurm_image.image_id, mariadb_image=mariadb_image.image_id,
-        network=network.network.name, secrets=secrets, after=[*on_controller, mariadb_image.ready_on[ctl.name]])
+        network=network.network.name, secrets=secrets, after=[*on_controller, mariadb_image.ready_on[ctl.name]],
+        machine_labels=machines.labels(ctl))
     slurm_daemons.append(accounting.slurmdbd)
 controller = SlurmController(
     cluster, access, provider=providers[ctl.name], image_id=slurm_image.image_id,
-    network=network.network.name, secrets=secrets, after=[*on_controller, *slurm_daemons])
+    network=network.network.name, secrets=secrets, after=[*on_controller, *slurm_daemons], machines=machines)
 slurm_daemons.append(controller.container)
 for host in cluster.overlay_hosts:
     if host.node_names:
         nodes = SlurmNodes(
             cluster, host, access, provider=providers[host.name], image_id=slurm_image.image_id,
             network=network.network.name, secrets=secrets,
-            after=[slurm_image.ready_on[host.name], controller.container])
+            after=[slurm_image.ready_on[host.name], controller.container], machine_labels=machines.labels(host))
         slurm_daemons.extend(nodes.containers.values())
 if cluster.services.rest_api:
     rest = RestApi(cluster, provider=providers[ctl.name], image=slurm_image.image_id, network=network.network.name,
-                   etc_volume=controller.etc_volume, after=[controller.container])
+                   etc_volume=controller.etc_volume, after=[controller.container], machine_labels=machines.labels(ctl))
     slurm_daemons.append(rest.container)
 
 if store is not None and cluster.kv_store is KvStore.CONSUL:
-    ConsulCatalog(cluster, after=[store.container, *slurm_daemons])
+    ConsulCatalog(cluster, after=[store.container, *slurm_daemons], machines=machines)
 resumed = munge.resume_after(slurm_daemons)
 readiness = ClusterReadiness(cluster, access, slurm_daemons, controller.conf_digest, after=[resumed])
 

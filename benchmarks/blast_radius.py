@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from applier import Applier, Change
+from applier.fakes import fake_providers
 from benchmarks.configs import physical
-from tests.applier import Applier, Change
-from tests.fakes import faked_resources
 
 CONTAINER = "docker:index/container:Container"
 
@@ -43,11 +43,11 @@ def measure(hosts: int) -> list[BlastRadius]:
                             "roles": ["compute"]})
     smaller = copy.deepcopy(base)
     smaller["hosts"] = smaller["hosts"][:-1]
-    with faked_resources():
-        for change, config in (("add one host", bigger), ("remove one host", smaller)):
-            state = Path(tempfile.mkdtemp()) / "state.json"
-            first = Applier(base, stack="bench", state_path=state, log=lambda _: None).up()
-            before = {c.name for c in first.changes}
-            second = Applier(config, stack="bench", state_path=state, log=lambda _: None).up()
-            results.append(_summarise(hosts, change, second.changes, before))
+    providers = fake_providers([])
+    for change, config in (("add one host", bigger), ("remove one host", smaller)):
+        state = Path(tempfile.mkdtemp()) / "state.json"
+        first = Applier(base, stack="bench", state_path=state, providers=providers, log=lambda _: None).up()
+        before = {c.name for c in first.changes}
+        second = Applier(config, stack="bench", state_path=state, providers=providers, log=lambda _: None).up()
+        results.append(_summarise(hosts, change, second.changes, before))
     return results

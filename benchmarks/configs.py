@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from tests.fakes import FAKE_PRIVATE_KEY
+from applier.fakes import FAKE_PRIVATE_KEY
 
 
 def physical(hosts: int) -> dict[str, Any]:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from pulumi.runtime.mocks import MockMonitor
 
+from applier.fakes import FakeOutputs
+from applier.program import REPO, run_program
 from benchmarks.configs import physical
-from tests.fakes import FakeOutputs
-from tests.program_runner import REPO, run_program
 
 
 @dataclass

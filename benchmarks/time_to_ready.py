@@ -15,10 +15,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from applier import Applier, Change, real_providers
+from applier.program import REPO
+from applier.state import Resource
 from benchmarks.configs import lab
-from tests.applier import Applier, Change
-from tests.applier.state import ResourceRecord
-from tests.program_runner import REPO
 
 PHASES = ("lab hosts", "engine configuration", "images", "network", "containers", "readiness")
 
@@ -59,7 +59,7 @@ class ReadyTime:
     critical_path: list[tuple[str, float]] = field(default_factory=list)  # (resource, seconds), first to last
 
 
-def critical_path(changes: list[Change], records: dict[str, ResourceRecord]) -> list[tuple[str, float]]:
+def critical_path(changes: list[Change], records: dict[str, Resource]) -> list[tuple[str, float]]:
     """The chain of dependent operations that took longest: what the total time is made of."""
     seconds = {c.name: c.seconds for c in changes}
     best: dict[str, tuple[float, list[tuple[str, float]]]] = {}
@@ -87,12 +87,12 @@ def testbed() -> str:
 def ready_time(hosts: int, docker_host: str) -> ReadyTime:
     config = {**lab(hosts, "172.29.9.0/24"), "localDockerHost": docker_host}
     state = Path(tempfile.mkdtemp()) / "state.json"
-    applier = Applier(config, stack=f"bench{hosts}", state_path=state, log=lambda _: None)
+    applier = Applier(config, stack=f"bench{hosts}", state_path=state, providers=real_providers(), log=lambda _: None)
     try:
         started = time.monotonic()
         result = applier.up()
         total = time.monotonic() - started
-        path = critical_path(result.changes, dict(applier.state.records))
+        path = critical_path(result.changes, {r.urn: r for r in applier.snapshot.resources})
     finally:
         applier.destroy()
         applier.close()
@@ -107,7 +107,6 @@ def ready_time(hosts: int, docker_host: str) -> ReadyTime:
 
 
 def measure(sizes: tuple[int, ...] = (1, 2, 4)) -> list[ReadyTime]:
-    os.environ["HOME"] = tempfile.mkdtemp()
     docker_host = testbed()
     ready_time(1, docker_host)  # builds the images; not counted
     return [ready_time(n, docker_host) for n in sizes]

@@ -56,9 +56,9 @@ class ConsulCatalogProvider(ResourceProvider):
         return CreateResult(id_=props["prefix"], outs=props)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        keys = ("url", "prefix", "services", "inventory")
+        keys = ("url", "prefix", "machine", "services", "inventory")
         changed = [k for k in keys if olds.get(k) != news.get(k)]
-        return DiffResult(changes=bool(changed), replaces=[k for k in changed if k in ("url", "prefix")],
+        return DiffResult(changes=bool(changed), replaces=[k for k in changed if k in ("url", "prefix", "machine")],
                           delete_before_replace=True)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:

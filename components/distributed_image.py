@@ -13,6 +13,7 @@ import pulumi
 import pulumi_command as command
 import pulumi_docker as docker
 
+from components.machines import Machines
 from components.ssh_access import SshAccess
 from model.cluster import Cluster, Host
 from render.image_shipping import (
@@ -26,8 +27,9 @@ from render.image_shipping import (
 class DistributedImage(pulumi.ComponentResource):
     """`image_id` is the built image's ID; `ready_on[host]` is what a container there waits for.
 
-    `machines[host]`: the lab host's container, if any: a new one gets the image again.
-    `after[host]`: what must be done on a host before the image goes there (its engine setup)."""
+    A new machine (components/machines.py) gets the image again, and a new build host builds it
+    again. `after[host]`: what must be done on a host before the image goes there (its engine setup).
+    Images are built for the hosts' platform, never for the machine running Pulumi's by default."""
 
     image_id: pulumi.Output[str]
     ready_on: dict[str, pulumi.Resource]
@@ -35,7 +37,7 @@ class DistributedImage(pulumi.ComponentResource):
     def __init__(self, name: str, cluster: Cluster, access: SshAccess, *, context: str, tag: str,
                  target: str | None = None,
                  build_provider: docker.Provider, build_host: Host | None, targets: Sequence[Host],
-                 machines: Mapping[str, Sequence[pulumi.Resource]],
+                 machines: Machines,
                  after: Mapping[str, Sequence[pulumi.Resource]], opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("multihost-slurm:images:DistributedImage", name, None, opts)
         depends = list(after.get(build_host.name, ())) if build_host else []
@@ -43,9 +45,12 @@ class DistributedImage(pulumi.ComponentResource):
             f"{name}-image",
             image_name=tag,
             build=docker.DockerBuildArgs(context=context, dockerfile=f"{context}/Dockerfile", target=target,
-                                         builder_version=docker.BuilderVersion.BUILDER_V1),
+                                         builder_version=docker.BuilderVersion.BUILDER_V1,
+                                         platform=cluster.images.platform),
             skip_push=True,
-            opts=pulumi.ResourceOptions(parent=self, provider=build_provider, depends_on=depends),
+            # its delete does nothing, so replaceWith's unordered deletes cannot hurt it
+            opts=pulumi.ResourceOptions(parent=self, provider=build_provider, depends_on=depends,
+                                        replace_with=(machines.of(build_host) or None) if build_host else None),
         )
         self.image_id = image.repo_digest
         self.ready_on = {}
@@ -69,10 +74,10 @@ class DistributedImage(pulumi.ComponentResource):
                 f"{name}-image-to-{host.name}",
                 create=ids.apply(lambda i, h=host: load_image_command(cluster, name, tag, i, h, build_host)),
                 delete=remove_image_command(cluster, tag, host),
-                triggers=[self.image_id],
+                triggers=[self.image_id, *machines.identities(host)],
                 add_previous_output_in_env=False,
                 opts=pulumi.ResourceOptions(
-                    parent=self, depends_on=[export, *machines.get(host.name, ()), *after.get(host.name, ())],
-                    replace_with=list(machines.get(host.name, ())) or None, delete_before_replace=True),
+                    parent=self, depends_on=[export, *machines.of(host), *after.get(host.name, ())],
+                    delete_before_replace=True),
             )
         self.register_outputs({"imageId": self.image_id})

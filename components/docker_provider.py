@@ -12,15 +12,17 @@ from model.cluster import Host
 from render.ssh import docker_host_url
 
 
-def host_docker_provider(host: Host, access: SshAccess, machine: Sequence[pulumi.Resource],
-                         after: Sequence[pulumi.Resource]) -> docker.Provider:
-    """`machine`: the lab host's container, if any; when it is replaced, so is the provider and with it
-    everything it made there. `after`: the host's engine configuration."""
+def host_docker_provider(host: Host, access: SshAccess, after: Sequence[pulumi.Resource]) -> docker.Provider:
+    """`after`: what must exist before the host's engine is used (its lab host, its configuration).
+
+    A new provider does not make its resources again (pulumi-docker's DiffConfig never asks for a
+    replacement, components/provider_rules.py): what lives on a replaced lab host carries that
+    host's identity instead (components/machines.py)."""
     return docker.Provider(
         f"{host.name}-docker",
         host=docker_host_url(host),
         ssh_opts=access.ssh_options,
-        opts=pulumi.ResourceOptions(depends_on=[*machine, *after], replace_with=list(machine) or None),
+        opts=pulumi.ResourceOptions(depends_on=list(after)),
     )
 
 

@@ -8,10 +8,9 @@ alone (swarm mode) restart the hosts in parallel.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-
 import pulumi
 
+from components.machines import Machines
 from components.remote_script import remote_script
 from components.ssh_access import SshAccess
 from model.cluster import Cluster, OverlayMode
@@ -19,25 +18,24 @@ from render.engine_scripts import engine_config_script, engine_restore_script
 
 
 class EngineConfig(pulumi.ComponentResource):
-    """`configured[host]` is the resource after which that host's engine runs the new daemon.json.
-    `machines[host]`: the lab host's container, if any (see SwarmEngines)."""
+    """`configured[host]` is the resource after which that host's engine runs the new daemon.json."""
 
     configured: dict[str, pulumi.Resource]
 
-    def __init__(self, cluster: Cluster, access: SshAccess, machines: Mapping[str, Sequence[pulumi.Resource]],
+    def __init__(self, cluster: Cluster, access: SshAccess, machines: Machines,
                  store: pulumi.Resource | None, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("multihost-slurm:engines:EngineConfig", "engine-config", None, opts)
         one_at_a_time = cluster.overlay is OverlayMode.KV
         self.configured = {}
         previous = store
         for host in cluster.overlay_hosts:
-            machine = list(machines.get(host.name, ()))
             after = [previous] if previous is not None else []
             command = remote_script(
                 f"{host.name}-engine-config", access, host,
                 create=engine_config_script(cluster, host),
                 delete=engine_restore_script(cluster, host),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[*after, *machine], replace_with=machine or None),
+                triggers=machines.identities(host),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[*after, *machines.of(host)]),
             )
             self.configured[host.name] = command
             if one_at_a_time:

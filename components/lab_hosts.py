@@ -13,10 +13,11 @@ import pulumi_docker as docker
 
 from components.ssh_access import SshAccess
 from model.cluster import Cluster
-from render.containers import LABEL_PREFIX, volume_name
+from render.containers import LABEL_PREFIX, healthcheck_inputs, volume_name
 from render.lab import (
     LAB_CAPABILITIES_DROPPED,
     LAB_DEVICE_CGROUP_RULES,
+    LAB_HEALTHCHECK,
     LAB_SECURITY_OPTS,
     lab_container_name,
     lab_image_tag,
@@ -38,7 +39,8 @@ class LabHosts(pulumi.ComponentResource):
             image_name=lab_image_tag(cluster),
             build=docker.DockerBuildArgs(context="images/labhost", dockerfile="images/labhost/Dockerfile",
                                          args={"DEBIAN_RELEASE": lab.debian_release},
-                                         builder_version=docker.BuilderVersion.BUILDER_V1),
+                                         builder_version=docker.BuilderVersion.BUILDER_V1,
+                                         platform=cluster.images.platform),
             skip_push=True,
             opts=on_local,
         )
@@ -46,16 +48,18 @@ class LabHosts(pulumi.ComponentResource):
             "lab-network",
             name=lab_network_name(cluster),
             driver="bridge",
-            ipam_configs=[docker.NetworkIpamConfigArgs(subnet=str(lab.subnet))],
+            # the gateway given, as the engine reports it back (leaving it out would differ between engines)
+            ipam_configs=[docker.NetworkIpamConfigArgs(subnet=str(lab.subnet), gateway=lab.gateway)],
             labels=[docker.NetworkLabelArgs(label=f"{LABEL_PREFIX}.stack", value=cluster.stack)],
-            opts=on_local,
+            opts=pulumi.ResourceOptions.merge(on_local, pulumi.ResourceOptions(delete_before_replace=True)),
         )
         labels = [docker.ContainerLabelArgs(label=f"{LABEL_PREFIX}.stack", value=cluster.stack),
                   docker.ContainerLabelArgs(label=f"{LABEL_PREFIX}.role", value="labhost")]
         self.containers = {}
         for host in cluster.hosts:
-            engine_volume = docker.Volume(f"{host.name}-lab-docker-volume",
-                                          name=volume_name(cluster, host.name, "docker"), opts=on_local)
+            engine_volume = docker.Volume(
+                f"{host.name}-lab-docker-volume", name=volume_name(cluster, host.name, "docker"),
+                opts=pulumi.ResourceOptions.merge(on_local, pulumi.ResourceOptions(delete_before_replace=True)))
             self.containers[host.name] = docker.Container(
                 f"{host.name}-lab-host",
                 name=lab_container_name(cluster, host),
@@ -70,6 +74,9 @@ class LabHosts(pulumi.ComponentResource):
                                                     container_path="/var/lib/docker")],
                 uploads=[docker.ContainerUploadArgs(file="/root/.ssh/authorized_keys", content=access.public_key,
                                                     permissions="0600")],
+                healthcheck=docker.ContainerHealthcheckArgs(**healthcheck_inputs(LAB_HEALTHCHECK)),
+                wait=True,
+                wait_timeout=cluster.readiness_timeout,
                 restart="unless-stopped",
                 # the host's entrypoint stops its inner dockerd (and the containers in it) on SIGTERM
                 destroy_grace_seconds=60,

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_random as random
 
-from components.remote_script import remote_script
+from components.remote_script import SCRIPT_DEADLINE_SECONDS, remote_script
 from components.ssh_access import SshAccess
 from model.cluster import Cluster
 from render.node_lifecycle import rotation_drain_script, rotation_resume_script
@@ -36,6 +36,7 @@ class MungeKey(pulumi.ComponentResource):
         self.drained = remote_script(
             "munge-key-rotation-drain", access, cluster.controller,
             create=rotation_drain_script(cluster), triggers=[self._version],
+            deadline=cluster.drain_timeout + SCRIPT_DEADLINE_SECONDS,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[random_bytes, *controller_ready]),
         )
         self.register_outputs({"version": self._version})

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_docker as docker
 
-from components.remote_script import remote_script
+from components.remote_script import SCRIPT_DEADLINE_SECONDS, remote_script
 from components.ssh_access import SshAccess
 from model.cluster import Cluster
 from render.readiness import readiness_script
@@ -26,6 +26,7 @@ class ClusterReadiness(pulumi.ComponentResource):
             stdin=readiness_script(cluster),
             # any container replaced or added, or slurm.conf changed, means the check runs again
             triggers=[slurm_conf_digest, *(c.id for c in containers)],
+            deadline=cluster.readiness_timeout + SCRIPT_DEADLINE_SECONDS,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*containers, *after]),
         )
         self.result = check.stdout

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_docker as docker
@@ -17,9 +17,10 @@ class RestApi(pulumi.ComponentResource):
 
     def __init__(self, cluster: Cluster, *, provider: docker.Provider, image: pulumi.Input[str],
                  network: pulumi.Input[str], etc_volume: docker.Volume, after: Sequence[pulumi.Resource],
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+                 machine_labels: Mapping[str, pulumi.Input[str]], opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("multihost-slurm:slurm:RestApi", "rest-api", None, opts)
         self.container = container_from_spec(slurmrestd_spec(cluster), image=image, provider=provider, parent=self,
-                                             network=network, depends_on=after,
-                                             existing_volumes={slurm_etc_volume(cluster): etc_volume})
+                                             network=network, depends_on=after, wait_timeout=cluster.readiness_timeout,
+                                             existing_volumes={slurm_etc_volume(cluster): etc_volume},
+                                             machine_labels=machine_labels)
         self.register_outputs({"container": self.container.name})

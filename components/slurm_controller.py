@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_docker as docker
 
+from components.machines import Machines
 from components.remote_script import remote_script
 from components.spec_container import container_from_spec
 from components.ssh_access import SshAccess
@@ -24,22 +25,27 @@ class SlurmController(pulumi.ComponentResource):
     def __init__(self, cluster: Cluster, access: SshAccess, *, provider: docker.Provider,
                  image_id: pulumi.Output[str], network: pulumi.Input[str],
                  secrets: Mapping[Secret, pulumi.Output[str]], after: Sequence[pulumi.Resource],
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+                 machines: Machines, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("multihost-slurm:slurm:SlurmController", cluster.controller_name, None, opts)
         conf = render_slurm_conf(cluster)
         self.conf_digest = hashlib.sha256(conf.encode()).hexdigest()
-        self.etc_volume = etc = docker.Volume(slurm_etc_volume(cluster), name=slurm_etc_volume(cluster),
-                            opts=pulumi.ResourceOptions(parent=self, provider=provider))
+        ctl = cluster.controller
+        labels = machines.labels(ctl)
+        self.etc_volume = etc = docker.Volume(
+            slurm_etc_volume(cluster), name=slurm_etc_volume(cluster),
+            labels=[docker.VolumeLabelArgs(label=k, value=v) for k, v in labels.items()] or None,
+            opts=pulumi.ResourceOptions(parent=self, provider=provider, delete_before_replace=True))
         install = remote_script(
             "slurm-conf", access, cluster.controller,
             create=pulumi.Output.all(etc.name, image_id).apply(
                 lambda args: install_slurm_conf_script(cluster, args[0], args[1])),
             stdin=conf,
+            triggers=machines.identities(ctl),
             # a new (empty) /etc/slurm volume needs the file again
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(after), replace_with=[etc]),
         )
         self.container = container_from_spec(controller_spec(cluster), image=image_id, provider=provider,
                                              parent=self, network=network, secrets=secrets,
-                                             depends_on=[*after, install],
-                                             existing_volumes={slurm_etc_volume(cluster): etc})
+                                             depends_on=[*after, install], wait_timeout=cluster.readiness_timeout,
+                                             existing_volumes={slurm_etc_volume(cluster): etc}, machine_labels=labels)
         self.register_outputs({"container": self.container.name, "slurmConfSha256": self.conf_digest})

@@ -7,11 +7,12 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_docker as docker
 
-from render.containers import ContainerSpec, Secret
+from components.provider_rules import DOCKER_CONTAINER
+from render.containers import ContainerSpec, Secret, healthcheck_inputs
 
-# Container fields the provider records on update without applying them (see README, pulumi-docker):
-# a change to one of them must replace the container.
-REPLACE_ON_CHANGES = ["healthcheck", "tmpfs", "init"]
+# A container setting the provider's update would only write into the state (the running container
+# keeping the old one) replaces the container instead.
+REPLACE_ON_CHANGES = sorted(DOCKER_CONTAINER.recorded_by_update)
 
 
 def container_from_spec(
@@ -20,21 +21,28 @@ def container_from_spec(
     image: pulumi.Input[str],
     provider: docker.Provider,
     parent: pulumi.Resource,
+    wait_timeout: int,
     network: pulumi.Input[str] | None = None,
     secrets: Mapping[Secret, pulumi.Output[str]] | None = None,
     depends_on: Sequence[pulumi.Resource] = (),
     existing_volumes: Mapping[str, docker.Volume] | None = None,
+    machine_labels: Mapping[str, pulumi.Input[str]] | None = None,
 ) -> docker.Container:
     """`secrets`: the values of the spec's secret files (base64 for keys, text for passwords).
-    `existing_volumes`: volumes of the spec that the caller already made (by volume name)."""
+    `existing_volumes`: volumes of the spec that the caller already made (by volume name).
+    `machine_labels`: the identity of the host it runs on (components/machines.py).
+    `wait_timeout`: seconds the provider waits for a health-checked container to become healthy."""
     existing_volumes = existing_volumes or {}
     secrets = secrets or {}
+    labels = {**spec.labels, **(machine_labels or {})}
     opts = pulumi.ResourceOptions(parent=parent, provider=provider)
     volumes = []
     for mount in spec.mounts:
         volume = existing_volumes.get(mount.volume) or docker.Volume(
             mount.volume, name=mount.volume,
-            labels=[docker.VolumeLabelArgs(label=k, value=v) for k, v in spec.labels.items()], opts=opts)
+            labels=[docker.VolumeLabelArgs(label=k, value=v) for k, v in labels.items()],
+            # a named volume cannot exist twice: the old one goes first
+            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(delete_before_replace=True)))
         volumes.append(docker.ContainerVolumeArgs(volume_name=volume.name, container_path=mount.path,
                                                   read_only=True if mount.read_only else None))
     uploads = [docker.ContainerUploadArgs(file=u.path, content=u.content, permissions=u.mode) for u in spec.uploads]
@@ -45,7 +53,7 @@ def container_from_spec(
         content = {"content": value} if upload.secret is Secret.DB_PASSWORD else {"content_base64": value}
         uploads.append(docker.ContainerUploadArgs(file=upload.path, permissions=upload.mode, owner=str(upload.owner),
                                                   group=str(upload.group), **content))
-    check = spec.healthcheck
+    check = healthcheck_inputs(spec.healthcheck) if spec.healthcheck else None
     return docker.Container(
         spec.resource_name,
         name=spec.name,
@@ -58,15 +66,12 @@ def container_from_spec(
         uploads=uploads or None,
         networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=network, aliases=[spec.name])]
         if network is not None else None,
-        healthcheck=docker.ContainerHealthcheckArgs(
-            tests=list(check.test), interval=check.interval, timeout=check.timeout, retries=check.retries,
-            start_period=check.start_period,
-        ) if check else None,
+        healthcheck=docker.ContainerHealthcheckArgs(**check) if check else None,
         wait=check is not None,
-        wait_timeout=300 if check else None,
+        wait_timeout=wait_timeout if check else None,
         restart="unless-stopped",
         destroy_grace_seconds=spec.stop_grace_seconds,
-        labels=[docker.ContainerLabelArgs(label=k, value=v) for k, v in spec.labels.items()],
+        labels=[docker.ContainerLabelArgs(label=k, value=v) for k, v in labels.items()],
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
             delete_before_replace=True,
             replace_on_changes=REPLACE_ON_CHANGES,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import pulumi
 
+from components.machines import Machines
 from components.remote_script import remote_script
 from components.ssh_access import SshAccess
-from model.cluster import Cluster
+from model.cluster import Cluster, Host
 from render.engine_scripts import (
     swarm_init_script,
     swarm_join_script,
@@ -20,34 +21,34 @@ from render.engine_scripts import (
 class SwarmEngines(pulumi.ComponentResource):
     """`configured[host]` is the resource after which that host's engine is in the swarm.
 
-    `machines[host]`: what the host itself is (a lab host's container; nothing for a real host). A
-    new machine means a fresh engine, so the host's commands run again. `after[host]`: the host's
-    engine configuration, if the stack has one."""
+    A new machine (components/machines.py) means a fresh engine: the commands on it are made again,
+    and a worker joins again when the manager's machine is new. `after[host]`: the host's engine
+    configuration, if the stack has one."""
 
     configured: dict[str, pulumi.Resource]
 
-    def __init__(self, cluster: Cluster, access: SshAccess, machines: Mapping[str, Sequence[pulumi.Resource]],
+    def __init__(self, cluster: Cluster, access: SshAccess, machines: Machines,
                  after: Mapping[str, pulumi.Resource], opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("multihost-slurm:engines:SwarmEngines", "swarm", None, opts)
-        manager = cluster.swarm_manager
+        manager = cluster.controller  # its engine initialises the swarm and owns the network
 
-        def on(host_name: str, *also: pulumi.Resource) -> pulumi.ResourceOptions:
-            machine = list(machines.get(host_name, ()))
-            first = [after[host_name]] if host_name in after else []
-            return pulumi.ResourceOptions(parent=self, depends_on=[*machine, *first, *also],
-                                          replace_with=machine or None)
+        def on(host: Host, *also: pulumi.Resource) -> pulumi.ResourceOptions:
+            first = [after[host.name]] if host.name in after else []
+            return pulumi.ResourceOptions(parent=self, depends_on=[*machines.of(host), *first, *also])
 
         init = remote_script(
             f"{manager.name}-swarm-init", access, manager,
             create=swarm_init_script(cluster, manager),
             delete=swarm_leave_script(cluster, manager, manager=True),
-            opts=on(manager.name),
+            triggers=machines.identities(manager),
+            opts=on(manager),
         )
         token = remote_script(
             "swarm-join-token", access, manager,
             create=swarm_join_token_script(manager),
             secret_output=True,
-            opts=on(manager.name, init),
+            triggers=machines.identities(manager),
+            opts=on(manager, init),
         )
         self.configured = {manager.name: init}
         for host in cluster.overlay_hosts:
@@ -58,6 +59,7 @@ class SwarmEngines(pulumi.ComponentResource):
                 create=swarm_join_script(cluster, host, manager),
                 delete=swarm_leave_script(cluster, host, manager=False),
                 stdin=pulumi.Output.secret(token.stdout),
-                opts=on(host.name),
+                triggers=machines.identities(host, manager),
+                opts=on(host),
             )
         self.register_outputs({})

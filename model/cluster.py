@@ -79,6 +79,11 @@ class NetworkSettings:
     name: str
     subnet: ipaddress.IPv4Network
 
+    @property
+    def gateway(self) -> str:
+        """The subnet's first address, which Docker takes for the network's gateway."""
+        return str(self.subnet.network_address + 1)
+
 
 @dataclass(frozen=True)
 class LabSettings:
@@ -90,10 +95,15 @@ class LabSettings:
     def host_address(self, position: int) -> str:
         return str(self.subnet.network_address + 10 + position)
 
+    @property
+    def gateway(self) -> str:
+        return str(self.subnet.network_address + 1)
+
 
 @dataclass(frozen=True)
 class ImageSettings:
     build_on: str | None  # a host name, or None for the local engine
+    platform: str  # what the hosts run (linux/amd64, linux/arm64): images are built for it
     slurm_tag: str
     consul_image: str
     mariadb_tag: str
@@ -150,11 +160,6 @@ class Cluster:
     def overlay_hosts(self) -> tuple[Host, ...]:
         """Hosts whose engines join the overlay: every host that runs a Slurm container."""
         return tuple(h for h in self.hosts if h.has(Role.CONTROLLER) or h.has(Role.COMPUTE))
-
-    @property
-    def swarm_manager(self) -> Host:
-        """In swarm mode the controller's engine initialises the swarm and owns the network."""
-        return self.controller
 
     def nodes_on(self, host: Host) -> tuple[Node, ...]:
         return tuple(n for n in self.nodes if n.host == host.name)

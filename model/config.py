@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import ipaddress
+import platform
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -73,6 +74,14 @@ _SLURM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 _CLUSTER_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _USER = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}$")
 _IMAGE_REF = re.compile(r"^[a-z0-9][a-z0-9._/:@-]*$")
+PLATFORMS = ("linux/amd64", "linux/arm64", "linux/arm/v7", "linux/ppc64le", "linux/s390x", "linux/riscv64")
+
+
+def local_platform() -> str:
+    """The platform of the machine running Pulumi (a lab's hosts run on its engine)."""
+    machine = platform.machine().lower()
+    return "linux/" + {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64",
+                       "armv7l": "arm/v7"}.get(machine, machine)
 
 
 class ConfigError(Exception):
@@ -437,7 +446,7 @@ def parse_cluster(raw: Mapping[str, Any], *, project: str, stack: str, ssh_key: 
         mpi=_as_bool(raw.get("mpi", True), "mpi", problems),
     )
     images_cfg = _mapping(raw.get("images"), "images", problems)
-    _unknown_keys(images_cfg, ("buildOn", "slurmTag", "consul", "mariadbTag"), "images", problems)
+    _unknown_keys(images_cfg, ("buildOn", "platform", "slurmTag", "consul", "mariadbTag"), "images", problems)
     controller = next((h for h in hosts if Role.CONTROLLER in h.roles), None)
     default_build = "local" if is_lab else (controller.name if controller else "local")
     build_on = str(images_cfg.get("buildOn", default_build))
@@ -445,6 +454,12 @@ def parse_cluster(raw: Mapping[str, Any], *, project: str, stack: str, ssh_key: 
     if build_on != "local" and build_on not in runs_slurm:
         problems.add("images.buildOn", f"'{build_on}' is neither 'local' nor a host that runs Slurm"
                      f"{_suggest(build_on, runs_slurm)}", "set it to local or to the name of a controller/compute host")
+    # lab hosts run on this machine's engine; real hosts are amd64 unless the stack says otherwise
+    image_platform = str(images_cfg.get("platform", local_platform() if is_lab else "linux/amd64"))
+    if image_platform not in PLATFORMS:
+        problems.add("images.platform", f"'{image_platform}' is not a platform the images can be built for"
+                     f"{_suggest(image_platform, PLATFORMS)}",
+                     f"set it to the hosts' platform, one of {', '.join(PLATFORMS)}")
     slurm_tag = str(images_cfg.get("slurmTag", f"{PROJECT}/slurm:24.11{'-mpi' if services.mpi else ''}"))
     consul_image = str(images_cfg.get("consul", "hashicorp/consul:1.22"))
     mariadb_tag = str(images_cfg.get("mariadbTag", f"{PROJECT}/mariadb:11.8"))
@@ -504,8 +519,8 @@ def parse_cluster(raw: Mapping[str, Any], *, project: str, stack: str, ssh_key: 
         network=NetworkSettings(network_name, network_subnet),
         local_docker_host=local_docker_host,
         lab=lab,
-        images=ImageSettings(None if build_on == "local" else build_on, slurm_tag, consul_image, mariadb_tag,
-                             etcd_tag=f"{PROJECT}/etcd:3.5"),
+        images=ImageSettings(None if build_on == "local" else build_on, image_platform, slurm_tag, consul_image,
+                             mariadb_tag, etcd_tag=f"{PROJECT}/etcd:3.5"),
         max_nodes=max_nodes,
         readiness_timeout=readiness_timeout,
         drain_timeout=drain_timeout if drain_timeout is not None else 600,

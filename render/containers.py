@@ -19,6 +19,7 @@ from model.cluster import (
     Host,
     Node,
 )
+from render.durations import seconds
 from render.slurm_conf import (
     JWT_KEY_PATH,
     MARIADB_HOST,
@@ -72,10 +73,18 @@ class Mount:
 @dataclass(frozen=True)
 class Healthcheck:
     test: tuple[str, ...]
-    interval: str = "5s"
-    timeout: str = "10s"
+    interval: int = 5  # seconds
+    timeout: int = 10
     retries: int = 3
-    start_period: str = "60s"
+    start_period: int = 60
+
+
+def healthcheck_inputs(check: Healthcheck) -> dict[str, object]:
+    """The Docker provider's healthcheck inputs, durations in the form its Read writes them back
+    (render/durations.py): anything else would show as a change, and replace the container, on
+    every later `pulumi up`."""
+    return {"tests": list(check.test), "interval": seconds(check.interval), "timeout": seconds(check.timeout),
+            "retries": check.retries, "start_period": seconds(check.start_period)}
 
 
 SLURM_HEALTHCHECK = Healthcheck(("CMD", "slurm-healthcheck"))

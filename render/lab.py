@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from model.cluster import Cluster, Host
-from render.containers import LABEL_PREFIX
+from render.containers import LABEL_PREFIX, Healthcheck
 
 # --privileged minus CAP_SYS_RESOURCE, which some kernels withhold from every process.
 LAB_CAPABILITIES_DROPPED = ("SYS_RESOURCE",)
@@ -11,6 +11,9 @@ LAB_CAPABILITIES_DROPPED = ("SYS_RESOURCE",)
 # makes /proc/sys writable itself.)
 LAB_SECURITY_OPTS = ("seccomp=unconfined", "apparmor=unconfined")
 LAB_DEVICE_CGROUP_RULES = ("a *:* rwm",)
+# The provider waits until a lab host is healthy (its engine answers, sshd listens): commands dial
+# sshd with few quick retries (pulumi-command), which a host still starting would exhaust.
+LAB_HEALTHCHECK = Healthcheck(("CMD", "lab-healthcheck"), interval=1, timeout=5, retries=3, start_period=60)
 
 
 def lab_image_tag(cluster: Cluster) -> str:

@@ -91,12 +91,7 @@ summary="$summary; MPI across {len(p.nodes)} node(s)$mpi_note"
 
 def readiness_script(cluster: Cluster) -> str:
     expected = " ".join(sorted(n.name for n in cluster.nodes))
-    sruns = "\n".join(
-        f"out=$(timeout 120 srun --immediate=60 -p {shlex.quote(p.name)} -N{len(p.nodes)} hostname 2>&1) \\\n"
-        f"  || fail \"srun -p {p.name} -N{len(p.nodes)} hostname failed: $out\"\n"
-        "answers=\"$answers $(echo $out)\""
-        for p in covering_partitions(cluster)
-    )
+    sruns = "\n".join(f"run_hostname {shlex.quote(p.name)} {len(p.nodes)}" for p in covering_partitions(cluster))
     count = len(cluster.nodes)
     return f"""\
 # Readiness of stack '{cluster.stack}': every node idle, then srun on every node.
@@ -125,6 +120,15 @@ a node whose container is exited after its host restarted: pulumi up --replace t
   sleep 2
 done
 answers=""
+# A node can look idle before its slurmd has registered again (slurmctld restarted from its saved
+# state), and a job step there fails to launch: srun again until the deadline.
+run_hostname() {{
+  while ! out=$(timeout 120 srun --immediate=60 -p "$1" -N"$2" hostname 2>&1); do
+    [ "$(date +%s)" -lt "$deadline" ] || fail "srun -p $1 -N$2 hostname failed: $out"
+    sleep 2
+  done
+  answers="$answers $(echo $out)"
+}}
 {sruns}
 for node in $expected; do
   case " $answers " in *" $node "*) ;; *) fail "srun got no answer from $node (answers: $answers)" ;; esac

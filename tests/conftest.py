@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from pulumi.runtime import rpc
-from pulumi.runtime.mocks import MockMonitor
 
-from tests.fakes import FakeOutputs
-from tests.program_runner import run_program
+from applier import sdk
+from applier.fakes import FakeOutputs
+from applier.program import run_program
 
 
 @dataclass
@@ -36,7 +35,7 @@ class Registration:
         return any(u.endswith(f"::{name}") for u in urns)
 
 
-class RecordingMonitor(MockMonitor):
+class RecordingMonitor(sdk.MockMonitor):
     def __init__(self) -> None:
         super().__init__(FakeOutputs())
         self.registrations: dict[str, Registration] = {}
@@ -44,7 +43,7 @@ class RecordingMonitor(MockMonitor):
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":
-            inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
+            inputs = sdk.deserialize(request.object)
             if request.name in self.registrations:
                 raise AssertionError(f"two resources are named {request.name}")
             self.registrations[request.name] = Registration(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from applier import Change
+from applier.state import Resource
 from benchmarks.blast_radius import measure
 from benchmarks.time_to_ready import critical_path, phase_of
-from tests.applier import Change
-from tests.applier.state import ResourceRecord
 
 
 def change(name: str, kind: str, seconds: float, at: float = 0.0) -> Change:
@@ -24,8 +24,8 @@ def test_phases_of_resources() -> None:
 
 
 def test_critical_path_follows_the_longest_chain() -> None:
-    def record(name: str, *deps: str) -> ResourceRecord:
-        return ResourceRecord(urn=name, type="t", name=name, custom=True, dependencies=list(deps))
+    def record(name: str, *deps: str) -> Resource:
+        return Resource(urn=name, type="t", name=name, custom=True, dependencies=list(deps))
 
     records = {r.urn: r for r in (record("host"), record("image"), record("ship", "host", "image"),
                                    record("join", "host"), record("node", "ship", "join"), record("ready", "node"))}
@@ -34,7 +34,8 @@ def test_critical_path_follows_the_longest_chain() -> None:
     assert critical_path(changes, records) == [("image", 30), ("ship", 10), ("node", 5), ("ready", 3)]
 
 
-def test_blast_radius_of_one_more_host() -> None:
+def test_blast_radius_of_one_more_host(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))  # the program writes the stack's SSH key file there
     added, removed = measure(3)
     assert added.existing_changed == ["readiness-check"] and added.existing_containers_touched == 0
     assert added.by_op_and_type[("create", "docker:index/container:Container")] == 1

@@ -8,23 +8,23 @@ from typing import Any
 
 import pytest
 
+from applier import sdk
+from applier.fakes import FAKE_DB_PASSWORD, FAKE_JOIN_TOKEN, FAKE_MUNGE_KEY, FAKE_PRIVATE_KEY
+from applier.program import stack_file_config
 from model.config import ConfigError
 from render.slurm_conf import render_slurm_conf
-from tests.fakes import FAKE_DB_PASSWORD, FAKE_JOIN_TOKEN, FAKE_MUNGE_KEY, FAKE_PRIVATE_KEY
-from tests.program_runner import stack_file_config
 from tests.test_config import LAB, SEED
 
-SECRET_SIG = "4dabf18193072939515e22adb298388d"
 PHYSICAL = dict(copy.deepcopy(SEED), sshPrivateKey=FAKE_PRIVATE_KEY)
 KV_LAB = dict(copy.deepcopy(LAB), overlay="kv", kvStore="etcd")
 
 
 def is_secret(value: Any) -> bool:
-    return isinstance(value, dict) and SECRET_SIG in value
+    return sdk.is_secret(value)
 
 
 def plain(value: Any) -> Any:
-    return value["value"] if is_secret(value) else value
+    return sdk.unwrap_secrets(value)
 
 
 def texts(run) -> str:
@@ -76,8 +76,8 @@ def test_readiness_is_last(program) -> None:
                   if r.name not in ("consul-container", "mariadb-container")]
     assert all(ready.depends_on(c) for c in containers)
     assert not [r.name for r in run.resources.values() if r.depends_on("readiness-check")]
-    assert ready.inputs["create"] == "docker exec -i slurmctld sh -s"
-    assert "srun --immediate=60 -p all -N3 hostname" in ready.inputs["stdin"]
+    assert ready.inputs["create"].endswith("\ndocker exec -i slurmctld sh -s")
+    assert "\nrun_hostname all 3\n" in ready.inputs["stdin"]
 
 
 def test_containers_names_hostnames_and_replacement(program) -> None:

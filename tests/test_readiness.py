@@ -61,6 +61,22 @@ def test_fails_in_bounded_time_naming_missing_nodes(tmp_path: Path) -> None:
     assert not (tmp_path / "srun.calls").exists()
 
 
+def test_srun_that_fails_to_launch_runs_again_until_the_deadline(tmp_path: Path) -> None:
+    """A node that looks idle from slurmctld's saved state before its slurmd registered again."""
+    env = fake_bin(tmp_path, "'fd20_0 idle' 'fd20_1 idle' 'fd20_2 idle'", "fd20_1 fd20_0 fd20_2")
+    srun = tmp_path / "bin" / "srun"
+    srun.write_text(f"#!/bin/sh\n[ -e {tmp_path}/launched ] || {{ touch {tmp_path}/launched; "
+                    "echo 'srun: error: Task launch for StepId=33.0 failed on node fd20_2' >&2; exit 1; }\n"
+                    "printf '%s\\n' fd20_1 fd20_0 fd20_2\n")
+    result = run(readiness_script(cluster_of(NO_SERVICES)), env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ready: 3 node(s) idle; srun answered from fd20_0 fd20_1 fd20_2"
+    srun.write_text("#!/bin/sh\necho 'srun: error: Task launch failed on node fd20_2' >&2; exit 1\n")
+    result = run(readiness_script(cluster_of(NO_SERVICES)), env)
+    assert result.returncode == 1
+    assert "srun -p all -N3 hostname failed: srun: error: Task launch failed on node fd20_2" in result.stderr
+
+
 def test_fails_when_srun_misses_a_node(tmp_path: Path) -> None:
     env = fake_bin(tmp_path, "'fd20_0 idle' 'fd20_1 idle' 'fd20_2 idle'", "fd20_0 fd20_1")
     result = run(readiness_script(cluster_of(NO_SERVICES)), env)
@@ -74,8 +90,7 @@ def test_covering_partitions_without_a_whole_cluster_partition() -> None:
     cluster = cluster_of(raw)
     assert [p.name for p in covering_partitions(cluster)] == ["even", "odd"]
     script = readiness_script(cluster)
-    assert "srun --immediate=60 -p even -N2 hostname" in script
-    assert "srun --immediate=60 -p odd -N1 hostname" in script
+    assert "\nrun_hostname even 2\nrun_hostname odd 1\n" in script
 
 
 def test_services_are_checked_after_the_nodes(tmp_path: Path) -> None:

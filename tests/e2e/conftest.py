@@ -3,6 +3,11 @@
 Prerequisites: root, and Debian's docker.io and debootstrap (CI installs them). Without them the
 tests are skipped on a developer machine, and fail when CI=true: in CI a missing prerequisite is a
 failure, never a skip.
+
+A lab is made once per module and mode (`lab_stack`), and shared: each test asks for it in the state
+it needs (`lab`: as its mode declares it; `lab_with_four_hosts`: with one compute host more), and
+the fixture brings it there with an `up` first, which changes nothing when it already is. So a test
+does not depend on what ran before it, and a destroyed lab is made again.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.program_runner import REPO
+from applier.program import REPO
+from tests.e2e.lab import MODES, LabStack, clear_leftovers, lab_host_logs
 
 TESTBED = REPO / "tests" / "testbed"
 PHASES: list[tuple[str, float]] = []
@@ -74,3 +80,43 @@ def e2e_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield home
     if old is not None:
         os.environ["HOME"] = old
+
+
+@pytest.fixture(scope="module", params=list(MODES))
+def lab_stack(request: pytest.FixtureRequest, testbed: str, e2e_home: Path,
+              tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabStack]:
+    mode = request.param
+    stack = LabStack(f"e2e-{mode}", mode, testbed, tmp_path_factory.mktemp(f"state-{mode}"))
+    clear_leftovers(testbed, stack.stack)
+    try:
+        yield stack
+    finally:
+        if stack.applier.snapshot.resources:
+            stack.destroy()
+        stack.applier.close()
+
+
+def _converged(stack: LabStack, **changes: object) -> LabStack:
+    started = time.monotonic()
+    fresh = not stack.applier.snapshot.resources
+    try:
+        stack.converge(**changes)
+    except Exception:
+        print("\n".join(stack.log[-200:]))
+        print(lab_host_logs(stack.docker_host, stack.stack))
+        raise
+    if fresh:
+        phase(f"{stack.mode}: pulumi up of {len(stack.config['hosts'])} lab hosts to a ready cluster", started)
+    return stack
+
+
+@pytest.fixture
+def lab(lab_stack: LabStack) -> LabStack:
+    """The module's lab as its mode declares it."""
+    return _converged(lab_stack)
+
+
+@pytest.fixture
+def lab_with_four_hosts(lab_stack: LabStack) -> LabStack:
+    """The module's lab with a fourth host, a compute host running fd20_3."""
+    return _converged(lab_stack, hosts=lab_stack.hosts_with({"name": "node3", "roles": ["compute"]}))

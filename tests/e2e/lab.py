@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import subprocess
@@ -12,30 +13,65 @@ from typing import Any
 
 import docker
 
-from tests.applier import Applier, ApplyResult
-from tests.applier.state import ResourceRecord
-from tests.program_runner import REPO
+from applier import Applier, ApplyResult, real_providers
+from applier.program import REPO
+from applier.state import Resource
 
 LAB_DAEMON_JSON = REPO / "images" / "labhost" / "daemon.json"
 
 
-def is_lab_host(record: ResourceRecord) -> bool:
+MODES: dict[str, dict[str, Any]] = {
+    "swarm": {
+        "lab": {"subnet": "172.29.1.0/24"},
+        "hosts": [{"name": "node0", "roles": ["controller", "compute"]},
+                  {"name": "node1", "roles": ["compute"]}, {"name": "node2", "roles": ["compute"]}],
+    },
+    "kv": {  # and the services turned off: slurmctld and the slurmds only
+        "lab": {"subnet": "172.29.2.0/24"},
+        "overlay": "kv",
+        "kvStore": "etcd",
+        "accounting": False,
+        "restApi": False,
+        "mpi": False,
+        "hosts": [{"name": "login", "roles": ["kv"]}, {"name": "node0", "roles": ["controller", "compute"]},
+                  {"name": "node1", "roles": ["compute"]}, {"name": "node2", "roles": ["compute"]}],
+    },
+}
+
+
+def is_lab_host(resource: Resource) -> bool:
     """A lab host container: kept by a partial destroy so that tests can look at the hosts."""
-    return record.type == "docker:index/container:Container" and record.name.endswith("-lab-host")
+    return resource.type == "docker:index/container:Container" and resource.name.endswith("-lab-host")
 
 
 @dataclass
 class LabStack:
     stack: str
     mode: str  # which lab: "swarm" or "kv"
-    config: dict[str, Any]
+    docker_host: str  # the testbed engine the lab hosts run on
     state_dir: Path
     log: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self.config: dict[str, Any] = self.baseline()
         self.applier = Applier(self.config, stack=self.stack, state_path=self.state_dir / f"{self.stack}.json",
-                               log=self.log.append)
+                               providers=real_providers(), log=self.log.append)
         self.outputs: dict[str, Any] = {}
+
+    def baseline(self) -> dict[str, Any]:
+        """The stack config of this lab as its mode declares it."""
+        return {**copy.deepcopy(MODES[self.mode]), "localDockerHost": self.docker_host}
+
+    def hosts_with(self, *extra: dict[str, Any], without: str = "", **changed: dict[str, Any]) -> list:
+        """The mode's hosts, less `without`, with `changed[name]` merged in, plus `extra` hosts."""
+        hosts = [dict(h, **changed.get(h["name"], {})) for h in MODES[self.mode]["hosts"] if h["name"] != without]
+        return [*hosts, *extra]
+
+    def converge(self, **changes: Any) -> ApplyResult:
+        """`up` with the baseline config and `changes`: from any earlier state, the lab a test asks for."""
+        self.config.clear()
+        self.config.update(self.baseline())
+        return self.up(**changes)
 
     def up(self, replace: tuple[str, ...] = (), **changes: Any) -> ApplyResult:
         """Apply the program, with `changes` to the stack config first (a key set to None is removed);

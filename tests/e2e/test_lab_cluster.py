@@ -8,22 +8,19 @@ from __future__ import annotations
 
 import shlex
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import docker
 import pytest
 import requests
 
+from applier import ApplyError
 from model.config import SecretState, parse_cluster
 from render import engine_scripts
 from render.readiness import MPI_INIT_CRASH, MPI_SECOND_RUN_NOTE, readiness_script
-from tests.applier import ApplyError
 from tests.e2e.conftest import phase
 from tests.e2e.lab import (
     LabStack,
-    clear_leftovers,
     dump,
     expand_hostlist,
     expected_daemon_json_digest,
@@ -44,47 +41,11 @@ SEED_NODES = ["fd20_0", "fd20_1", "fd20_2"]
 SEED_PARTITIONS = {"all": SEED_NODES, "even": ["fd20_0", "fd20_2"], "odd": ["fd20_1"]}
 NODE_HOSTS = {"fd20_0": "node0", "fd20_1": "node1", "fd20_2": "node2"}
 SLURM_HOSTS = ["node0", "node1", "node2"]
-
-MODES: dict[str, dict[str, Any]] = {
-    "swarm": {
-        "lab": {"subnet": "172.29.1.0/24"},
-        "hosts": [{"name": "node0", "roles": ["controller", "compute"]},
-                  {"name": "node1", "roles": ["compute"]}, {"name": "node2", "roles": ["compute"]}],
-    },
-    "kv": {  # and the services turned off: slurmctld and the slurmds only
-        "lab": {"subnet": "172.29.2.0/24"},
-        "overlay": "kv",
-        "kvStore": "etcd",
-        "accounting": False,
-        "restApi": False,
-        "mpi": False,
-        "hosts": [{"name": "login", "roles": ["kv"]}, {"name": "node0", "roles": ["controller", "compute"]},
-                  {"name": "node1", "roles": ["compute"]}, {"name": "node2", "roles": ["compute"]}],
-    },
-}
 ENGINE_MAJOR = {"swarm": "26.", "kv": "20.10."}
 
-
-@pytest.fixture(scope="module", params=list(MODES))
-def lab(request: pytest.FixtureRequest, testbed: str, e2e_home: Path,
-        tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabStack]:
-    mode = request.param
-    stack = LabStack(f"e2e-{mode}", mode, {**MODES[mode], "localDockerHost": testbed},
-                     tmp_path_factory.mktemp(f"state-{mode}"))
-    clear_leftovers(testbed, stack.stack)
-    started = time.monotonic()
-    try:
-        stack.up()
-        phase(f"{mode}: pulumi up of 3 lab hosts to a ready cluster", started)
-        yield stack
-    except Exception:
-        print("\n".join(stack.log))
-        print(lab_host_logs(testbed, stack.stack))
-        raise
-    finally:
-        if stack.applier.state.records:
-            stack.destroy()
-        stack.applier.close()
+# Tests of one lab only: the module's lab, narrowed to that mode.
+swarm_lab = pytest.mark.parametrize("lab_stack", ["swarm"], indirect=True)
+kv_lab = pytest.mark.parametrize("lab_stack", ["kv"], indirect=True)
 
 
 READY = {
@@ -141,11 +102,6 @@ def test_engines_and_overlay(lab: LabStack) -> None:
 
 
 # ---- the services: accounting, the REST API, MPI (on in the swarm lab, off in the kv lab) ---------
-
-# Tests of one lab only: the module's `lab` fixture, narrowed to that lab's parameter.
-swarm_lab = pytest.mark.parametrize("lab", ["swarm"], indirect=True)
-kv_lab = pytest.mark.parametrize("lab", ["kv"], indirect=True)
-
 
 @kv_lab
 def test_services_turned_off_do_not_run(lab: LabStack) -> None:
@@ -258,7 +214,9 @@ def test_readiness_fails_in_bounded_time_naming_the_node(lab: LabStack) -> None:
     assert node_states(lab) == dict.fromkeys(SEED_NODES, "idle")
 
 
-def test_second_apply_changes_nothing(lab: LabStack) -> None:
+def test_a_second_up_changes_nothing(lab: LabStack) -> None:
+    """Diffed, as the providers do, against what their Read put in the state (Go durations, the
+    network's gateway, the ports Docker reports): an up of the unchanged program changes nothing."""
     started = time.monotonic()
     result = lab.up()
     phase(f"{lab.mode}: second pulumi up of the unchanged program", started)
@@ -268,22 +226,16 @@ def test_second_apply_changes_nothing(lab: LabStack) -> None:
 
 # ---- day-2 operations (issue: add and remove nodes, safe engine changes, state that survives) ----
 
-def hosts_with(lab: LabStack, *extra: dict[str, Any], without: str = "", **changed: dict[str, Any]) -> list:
-    hosts = [dict(h, **changed.get(h["name"], {})) for h in MODES[lab.mode]["hosts"]
-             if h["name"] != without]
-    return [*hosts, *extra]
-
-
 @swarm_lab
 def test_adding_a_host_disturbs_no_running_node(lab: LabStack) -> None:
     before = slurm_containers(lab, SLURM_HOSTS)
     job = submit(lab, "-N3 --wrap 'srun sleep 60'")
     assert wait_for_job(lab, job, ("RUNNING",)) == "RUNNING"
     started = time.monotonic()
-    result = lab.up(hosts=hosts_with(lab, {"name": "node3", "roles": ["compute"]}))
+    result = lab.up(hosts=lab.hosts_with({"name": "node3", "roles": ["compute"]}))
     phase("swarm: add a host to a running cluster", started)
     changed = {(c.op, c.name) for c in result.changes if c.op not in ("create", "same")}
-    assert changed == {("replace", "readiness-check")}
+    assert changed == {("replace", "readiness-check"), ("delete", "readiness-check")}  # made anew, the old one goes
     assert slurm_containers(lab, SLURM_HOSTS) == before  # no slurmd replaced or restarted
     assert job_field(lab, job, "JobState") in ("RUNNING", "COMPLETED")
     assert wait_for_job(lab, job, ("COMPLETED", "FAILED", "NODE_FAIL", "CANCELLED")) == "COMPLETED"
@@ -294,12 +246,13 @@ def test_adding_a_host_disturbs_no_running_node(lab: LabStack) -> None:
 
 
 @swarm_lab
-def test_removing_a_host_drains_it_first(lab: LabStack) -> None:
+def test_removing_a_host_drains_it_first(lab_with_four_hosts: LabStack) -> None:
+    lab = lab_with_four_hosts
     others = slurm_containers(lab, SLURM_HOSTS)
     job = submit(lab, "-w fd20_3 --wrap 'sleep 25'")
     assert wait_for_job(lab, job, ("RUNNING",)) == "RUNNING"
     started = time.monotonic()
-    result = lab.up(hosts=hosts_with(lab))
+    result = lab.up(hosts=lab.hosts_with())
     phase("swarm: remove a host with a job on it", started)
     assert job_field(lab, job, "JobState") == "COMPLETED"  # the drain let it finish
     deleted = {c.name for c in result.changes if c.op == "delete"}
@@ -351,7 +304,7 @@ def test_unreachable_host_fails_in_bounded_time_then_converges(lab: LabStack, te
     try:
         started = time.monotonic()
         with pytest.raises(ApplyError) as failure:
-            lab.up(hosts=hosts_with(lab, node2={"slurmds": 2}))
+            lab.up(hosts=lab.hosts_with(node2={"slurmds": 2}))
         took = time.monotonic() - started
         phase("swarm: up with a host down (fails)", started)
         assert took < 240, took
@@ -377,8 +330,6 @@ def test_unreachable_host_fails_in_bounded_time_then_converges(lab: LabStack, te
     touched = {c.name for c in result.changes if c.name.endswith("-container") and c.op in ("replace", "delete")}
     assert touched == {"fd20_2-container"}
     assert lab.outputs["readiness"].startswith("ready: 4 node(s) idle")
-    lab.up(hosts=hosts_with(lab))
-    assert node_states(lab) == dict.fromkeys(SEED_NODES, "idle")
 
 
 @swarm_lab
@@ -400,6 +351,48 @@ def test_munge_key_rotation_drains_restarts_and_resumes(lab: LabStack) -> None:
     assert sorted(lab.slurm("srun -N3 hostname").split()) == SEED_NODES
 
 
+@swarm_lab
+def test_a_replaced_lab_host_comes_back_with_everything_on_it(lab: LabStack, testbed: str) -> None:
+    """A new lab host is an empty engine: what lived on the old one (its slurmd, spool volume, swarm
+    membership, image) is deleted there first and made again on the new one; nothing elsewhere moves."""
+    others = slurm_containers(lab, ["node0", "node1"])
+    old_host = docker.DockerClient(base_url=testbed).containers.get(f"multihost-slurm-{lab.stack}-node2").id
+    started = time.monotonic()
+    result = lab.up(replace=("node2-lab-host",))
+    phase("swarm: replace a lab host", started)
+    assert {"node2-lab-host", "fd20_2-container", f"multihost-slurm-{lab.stack}-fd20_2-spool", "node2-swarm-join",
+            "slurm-image-to-node2"} <= result.names("replace")
+    assert docker.DockerClient(base_url=testbed).containers.get(f"multihost-slurm-{lab.stack}-node2").id != old_host
+    assert slurm_containers(lab, ["node0", "node1"]) == others
+    assert lab.swarm_state("node2") == "active" and "fd20_2" in lab.containers_on("node2")
+    assert lab.outputs["readiness"].startswith("ready: 3 node(s) idle")
+    assert sorted(lab.slurm("srun -N3 hostname").split()) == SEED_NODES
+    assert lab.up().changed == 0
+
+
+@swarm_lab
+def test_a_container_that_never_becomes_healthy_is_kept_and_the_next_up_converges(lab: LabStack) -> None:
+    """The provider waits for health until wait_timeout, unhealthy or not (TF _funcs.go:590-628), then
+    fails with the container created: the engine keeps it with its error, and the next up updates it
+    as it is instead of failing on its name (engine: InitErrors, step_generator.go:2180-2196)."""
+    lab.ssh("node0", "docker stop slurmctld")  # a new slurmd cannot register, so it is never healthy
+    try:
+        started = time.monotonic()
+        with pytest.raises(ApplyError, match="container failed to be in healthy state"):
+            lab.up(replace=("fd20_2-container",), readinessTimeout=30)
+        assert time.monotonic() - started >= 30
+        kept = next(r for r in lab.applier.snapshot.resources if r.name == "fd20_2-container")
+        assert kept.init_errors and kept.id == lab.ssh("node2", "docker inspect -f '{{.Id}}' fd20_2").strip()
+    finally:
+        lab.ssh("node0", "docker start slurmctld")
+    started = time.monotonic()
+    result = lab.converge()
+    phase("swarm: the up after a container that never became healthy", started)
+    assert ("update", "fd20_2-container") in {(c.op, c.name) for c in result.changes}
+    assert lab.ssh("node2", "docker inspect -f '{{.Id}}' fd20_2").strip() == kept.id
+    assert lab.outputs["readiness"].startswith("ready: 3 node(s) idle")
+
+
 def test_teardown_leaves_every_host_as_it_was(lab: LabStack, testbed: str) -> None:
     started = time.monotonic()
     lab.destroy(keep_hosts=True)
@@ -413,7 +406,7 @@ def test_teardown_leaves_every_host_as_it_was(lab: LabStack, testbed: str) -> No
     lab.destroy()
     phase(f"{lab.mode}: pulumi destroy", started)
     assert made_on_testbed(testbed, lab.stack) == {"containers": [], "volumes": [], "networks": []}
-    assert lab.applier.state.records == {}
+    assert lab.applier.snapshot.resources == []
 
 
 def consul_backend_missing_is_explained(lab: LabStack) -> None:

@@ -1,7 +1,7 @@
 """Run the project's own __main__.py under Pulumi's mock runtime with a given stack config.
 
-Shared by the unit tests (tests/conftest.py, with fake resource outputs) and by the test
-applier (tests/applier), whose monitor performs each resource for real.
+Shared by the unit tests (with fake provider outputs), the benchmarks and the applier, whose
+monitor performs each resource for real.
 """
 
 from __future__ import annotations
@@ -16,21 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime.settings import ROOT, SETTINGS
-from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
+import yaml
 
-from model.config import PROJECT
+from applier import sdk
 
 REPO = Path(__file__).resolve().parent.parent
+PROJECT = yaml.safe_load((REPO / "Pulumi.yaml").read_text())["name"]
 SECRET_KEYS = ("sshPrivateKey",)
 
 
 def stack_file_config(stack: str) -> dict[str, Any]:
     """The `config:` of a committed Pulumi.<stack>.yaml, keys without the project prefix."""
-    import yaml
-
     data = yaml.safe_load((REPO / f"Pulumi.{stack}.yaml").read_text()) or {}
     prefix = f"{PROJECT}:"
     return {k[len(prefix):]: v for k, v in (data.get("config") or {}).items() if k.startswith(prefix)}
@@ -41,7 +37,7 @@ def _config_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def run_program(monitor: pulumi_mocks.MockMonitor, config: Mapping[str, Any], *, stack: str,
+def run_program(monitor: Any, config: Mapping[str, Any], *, stack: str,
                 rpc_threads: int | None = None) -> dict[str, Any]:
     """Run __main__.py; return the resolved stack outputs. Raises what the program raises.
 
@@ -68,14 +64,11 @@ def run_program(monitor: pulumi_mocks.MockMonitor, config: Mapping[str, Any], *,
         asyncio.set_event_loop(None)
 
 
-def _run(monitor: pulumi_mocks.MockMonitor, config: Mapping[str, Any], *, stack: str) -> dict[str, Any]:
-    ROOT.set(None)
-    SETTINGS.outputs.clear()  # as pulumi.runtime.test does: a failed run's outputs are not ours
-    pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
-    pulumi.runtime.set_all_config(
-        {f"{PROJECT}:{k}": _config_text(v) for k, v in config.items()},
-        secret_keys=[f"{PROJECT}:{k}" for k in SECRET_KEYS if k in config],
-    )
+def _run(monitor: Any, config: Mapping[str, Any], *, stack: str) -> dict[str, Any]:
+    sdk.reset_runtime()
+    sdk.install(monitor, project=PROJECT, stack=stack,
+                config={f"{PROJECT}:{k}": _config_text(v) for k, v in config.items()},
+                secret_keys=[f"{PROJECT}:{k}" for k in SECRET_KEYS if k in config])
     outputs: dict[str, Any] = {}
 
     async def resolve() -> None:
@@ -87,7 +80,7 @@ def _run(monitor: pulumi_mocks.MockMonitor, config: Mapping[str, Any], *, stack:
         if str(REPO) not in sys.path:
             sys.path.insert(0, str(REPO))
         runpy.run_path(str(REPO / "__main__.py"), run_name="__pulumi_program__")
-        _sync_await(resolve())
+        sdk.sync_await(resolve())
 
-    _sync_await(run_pulumi_func(program))
+    sdk.run_program(program)
     return outputs
