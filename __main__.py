@@ -44,14 +44,14 @@ if cluster.lab is not None:
 # The key/value store's host is never reconfigured; its engine is usable at once.
 providers: dict[str, docker.Provider] = {}
 store = None
-kv = cluster.kv_host
-if kv is not None:
+kv = cluster.store.host if cluster.store is not None else None
+if cluster.store is not None and kv is not None:
     providers[kv.name] = host_docker_provider(kv, access, after=machines.of(kv))
     etcd_image = None
-    if cluster.kv_store is KvStore.ETCD:
+    if cluster.store.kind is KvStore.ETCD:
         on_kv = cluster.images.build_on is not None
         etcd_image = DistributedImage(
-            "etcd", cluster, access, context="images/etcd", tag=cluster.images.etcd_tag,
+            "etcd", cluster, access, tag=cluster.images.etcd_tag,
             build_provider=providers[kv.name] if on_kv else local, build_host=kv if on_kv else None,
             targets=[kv], machines=machines, after={})
     store = KeyValueStore(cluster, providers[kv.name], etcd_image, machines)
@@ -73,7 +73,7 @@ build_host = cluster.host(cluster.images.build_on) if cluster.images.build_on el
 build_provider = providers[build_host.name] if build_host else local
 ctl = cluster.controller
 slurm_image = DistributedImage(
-    "slurm", cluster, access, context="images/slurm", tag=cluster.images.slurm_tag,
+    "slurm", cluster, access, tag=cluster.images.slurm_tag,
     target="slurm-mpi" if cluster.services.mpi else "slurm", build_provider=build_provider, build_host=build_host,
     targets=cluster.overlay_hosts, machines=machines, after=engine_ready)
 # The overlay waits for the engine that creates it; every container waits for its own host's engine
@@ -90,7 +90,7 @@ on_controller = [slurm_image.ready_on[ctl.name], munge.drained]
 slurm_daemons: list[pulumi.Resource] = []
 if cluster.services.accounting:
     mariadb_image = DistributedImage(
-        "mariadb", cluster, access, context="images/mariadb", tag=cluster.images.mariadb_tag,
+        "mariadb", cluster, access, tag=cluster.images.mariadb_tag,
         build_provider=build_provider, build_host=build_host, targets=[ctl], machines=machines, after=engine_ready)
     accounting = Accounting(
         cluster, provider=providers[ctl.name], slurm_image=slurm_image.image_id, mariadb_image=mariadb_image.image_id,
@@ -113,7 +113,7 @@ if cluster.services.rest_api:
                    etc_volume=controller.etc_volume, after=[controller.container], machine_labels=machines.labels(ctl))
     slurm_daemons.append(rest.container)
 
-if store is not None and cluster.kv_store is KvStore.CONSUL:
+if store is not None and cluster.store is not None and cluster.store.kind is KvStore.CONSUL:
     ConsulCatalog(cluster, after=[store.container, *slurm_daemons], machines=machines)
 resumed = munge.resume_after(slurm_daemons)
 readiness = ClusterReadiness(cluster, access, slurm_daemons, controller.conf_digest, after=[resumed])

@@ -14,6 +14,7 @@ import pulumi_random as random
 
 from components.spec_container import container_from_spec
 from model.cluster import Cluster
+from model.constants import component_type
 from render.containers import Secret, mariadb_spec, slurmdbd_spec
 
 
@@ -25,7 +26,7 @@ class Accounting(pulumi.ComponentResource):
                  mariadb_image: pulumi.Input[str], network: pulumi.Input[str],
                  secrets: Mapping[Secret, pulumi.Output[str]], after: Sequence[pulumi.Resource],
                  machine_labels: Mapping[str, pulumi.Input[str]], opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("multihost-slurm:slurm:Accounting", "accounting", None, opts)
+        super().__init__(component_type("slurm", "Accounting"), "accounting", None, opts)
         # letters and digits only: slurmdbd.conf cannot quote a password
         password = random.RandomPassword("slurmdbd-password", length=32, special=False,
                                          opts=pulumi.ResourceOptions(parent=self))

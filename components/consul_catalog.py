@@ -18,13 +18,13 @@ class ConsulCatalog(pulumi.dynamic.Resource):
     def __init__(self, cluster: Cluster, after: Sequence[pulumi.Resource], machines: Machines,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         url = consul_url(cluster)
-        assert url is not None and cluster.kv_host is not None
+        assert url is not None and cluster.store is not None
         super().__init__(
             ConsulCatalogProvider(),
             "consul-catalog",
             {"url": url, "prefix": kv_prefix(cluster), "services": catalog_services(cluster),
              "inventory": catalog_inventory(cluster),
              # a new Consul (its lab host replaced) starts empty: register everything again
-             "machine": (machines.identities(cluster.kv_host) or [None])[0]},
+             "machine": (machines.identities(cluster.store.host) or [None])[0]},
             pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=list(after))),
         )

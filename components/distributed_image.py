@@ -16,12 +16,14 @@ import pulumi_docker as docker
 from components.machines import Machines
 from components.ssh_access import SshAccess
 from model.cluster import Cluster, Host
+from model.constants import component_type
 from render.image_shipping import (
     export_image_command,
     load_image_command,
     remove_archive_command,
     remove_image_command,
 )
+from render.images import BUILD_ARGS, build_context
 
 
 class DistributedImage(pulumi.ComponentResource):
@@ -34,17 +36,18 @@ class DistributedImage(pulumi.ComponentResource):
     image_id: pulumi.Output[str]
     ready_on: dict[str, pulumi.Resource]
 
-    def __init__(self, name: str, cluster: Cluster, access: SshAccess, *, context: str, tag: str,
+    def __init__(self, name: str, cluster: Cluster, access: SshAccess, *, tag: str,
                  target: str | None = None,
                  build_provider: docker.Provider, build_host: Host | None, targets: Sequence[Host],
                  machines: Machines,
                  after: Mapping[str, Sequence[pulumi.Resource]], opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("multihost-slurm:images:DistributedImage", name, None, opts)
+        super().__init__(component_type("images", "DistributedImage"), name, None, opts)
         depends = list(after.get(build_host.name, ())) if build_host else []
         image = docker.Image(
             f"{name}-image",
             image_name=tag,
-            build=docker.DockerBuildArgs(context=context, dockerfile=f"{context}/Dockerfile", target=target,
+            build=docker.DockerBuildArgs(context=build_context(name), dockerfile=f"{build_context(name)}/Dockerfile",
+                                         target=target, args=BUILD_ARGS[name],
                                          builder_version=docker.BuilderVersion.BUILDER_V1,
                                          platform=cluster.images.platform),
             skip_push=True,

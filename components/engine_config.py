@@ -14,6 +14,7 @@ from components.machines import Machines
 from components.remote_script import remote_script
 from components.ssh_access import SshAccess
 from model.cluster import Cluster, OverlayMode
+from model.constants import component_type
 from render.engine_scripts import engine_config_script, engine_restore_script
 
 
@@ -24,7 +25,7 @@ class EngineConfig(pulumi.ComponentResource):
 
     def __init__(self, cluster: Cluster, access: SshAccess, machines: Machines,
                  store: pulumi.Resource | None, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("multihost-slurm:engines:EngineConfig", "engine-config", None, opts)
+        super().__init__(component_type("engines", "EngineConfig"), "engine-config", None, opts)
         one_at_a_time = cluster.overlay is OverlayMode.KV
         self.configured = {}
         previous = store

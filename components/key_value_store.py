@@ -9,6 +9,7 @@ from components.distributed_image import DistributedImage
 from components.machines import Machines
 from components.spec_container import container_from_spec
 from model.cluster import Cluster, KvStore
+from model.constants import component_type
 from render.containers import consul_spec, etcd_spec
 
 
@@ -17,10 +18,10 @@ class KeyValueStore(pulumi.ComponentResource):
 
     def __init__(self, cluster: Cluster, provider: docker.Provider, etcd_image: DistributedImage | None,
                  machines: Machines, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("multihost-slurm:kv:KeyValueStore", "kv-store", None, opts)
-        host = cluster.kv_host
-        assert host is not None
-        if cluster.kv_store is KvStore.CONSUL:
+        super().__init__(component_type("kv", "KeyValueStore"), "kv-store", None, opts)
+        assert cluster.store is not None
+        host = cluster.store.host
+        if cluster.store.kind is KvStore.CONSUL:
             image = docker.RemoteImage("consul-image", name=cluster.images.consul_image, keep_locally=True,
                                        triggers=machines.labels(host) or None,
                                        opts=pulumi.ResourceOptions(parent=self, provider=provider))

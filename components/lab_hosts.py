@@ -13,7 +13,9 @@ import pulumi_docker as docker
 
 from components.ssh_access import SshAccess
 from model.cluster import Cluster
-from render.containers import LABEL_PREFIX, healthcheck_inputs, volume_name
+from model.constants import LABEL_PREFIX, component_type
+from render.containers import healthcheck_inputs, volume_name
+from render.images import BUILD_ARGS, build_context
 from render.lab import (
     LAB_CAPABILITIES_DROPPED,
     LAB_DEVICE_CGROUP_RULES,
@@ -30,15 +32,16 @@ class LabHosts(pulumi.ComponentResource):
 
     def __init__(self, cluster: Cluster, access: SshAccess, provider: docker.Provider,
                  opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("multihost-slurm:lab:LabHosts", "lab", None, opts)
+        super().__init__(component_type("lab", "LabHosts"), "lab", None, opts)
         lab = cluster.lab
         assert lab is not None and access.public_key is not None
         on_local = pulumi.ResourceOptions(parent=self, provider=provider)
         image = docker.Image(
             "labhost-image",
             image_name=lab_image_tag(cluster),
-            build=docker.DockerBuildArgs(context="images/labhost", dockerfile="images/labhost/Dockerfile",
-                                         args={"DEBIAN_RELEASE": lab.debian_release},
+            build=docker.DockerBuildArgs(context=build_context("labhost"),
+                                         dockerfile=f"{build_context('labhost')}/Dockerfile",
+                                         args={"DEBIAN_RELEASE": lab.debian_release, **BUILD_ARGS["labhost"]},
                                          builder_version=docker.BuilderVersion.BUILDER_V1,
                                          platform=cluster.images.platform),
             skip_push=True,

@@ -19,7 +19,7 @@ import pulumi
 import pulumi_docker as docker
 
 from model.cluster import Host
-from render.containers import LABEL_PREFIX
+from model.constants import LABEL_PREFIX
 
 
 class Machines:

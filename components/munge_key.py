@@ -12,9 +12,10 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_random as random
 
-from components.remote_script import SCRIPT_DEADLINE_SECONDS, remote_script
+from components.remote_script import remote_script
 from components.ssh_access import SshAccess
 from model.cluster import Cluster
+from model.constants import component_type
 from render.node_lifecycle import rotation_drain_script, rotation_resume_script
 
 KEY_BYTES = 1024
@@ -27,7 +28,7 @@ class MungeKey(pulumi.ComponentResource):
     def __init__(self, cluster: Cluster, access: SshAccess, controller_ready: Sequence[pulumi.Resource],
                  opts: pulumi.ResourceOptions | None = None) -> None:
         """`controller_ready`: what must exist before a command can run on the controller host."""
-        super().__init__("multihost-slurm:slurm:MungeKey", "munge", None, opts)
+        super().__init__(component_type("slurm", "MungeKey"), "munge", None, opts)
         self._cluster, self._access = cluster, access
         self._version = str(cluster.munge_key_version)
         random_bytes = random.RandomBytes("munge-key", length=KEY_BYTES, keepers={"version": self._version},
@@ -36,7 +37,6 @@ class MungeKey(pulumi.ComponentResource):
         self.drained = remote_script(
             "munge-key-rotation-drain", access, cluster.controller,
             create=rotation_drain_script(cluster), triggers=[self._version],
-            deadline=cluster.drain_timeout + SCRIPT_DEADLINE_SECONDS,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[random_bytes, *controller_ready]),
         )
         self.register_outputs({"version": self._version})

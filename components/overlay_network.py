@@ -14,7 +14,7 @@ import pulumi_docker as docker
 
 from components.machines import Machines
 from model.cluster import Cluster, OverlayMode
-from render.containers import LABEL_PREFIX
+from model.constants import LABEL_PREFIX, component_type
 
 
 class OverlayNetwork(pulumi.ComponentResource):
@@ -22,10 +22,10 @@ class OverlayNetwork(pulumi.ComponentResource):
 
     def __init__(self, cluster: Cluster, provider: docker.Provider, after: Sequence[pulumi.Resource],
                  machines: Machines, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("multihost-slurm:network:OverlayNetwork", "overlay", None, opts)
+        super().__init__(component_type("network", "OverlayNetwork"), "overlay", None, opts)
         swarm = cluster.overlay is OverlayMode.SWARM
         # made again with the engine that owns it, and in kv mode with the store it lives in
-        owners = [cluster.controller] if swarm or cluster.kv_host is None else [cluster.controller, cluster.kv_host]
+        owners = [cluster.controller] if swarm or cluster.store is None else [cluster.controller, cluster.store.host]
         labels = {f"{LABEL_PREFIX}.stack": cluster.stack, **machines.labels(*owners)}
         self.network = docker.Network(
             "overlay-network",

@@ -13,6 +13,7 @@ from components.remote_script import remote_script
 from components.spec_container import container_from_spec
 from components.ssh_access import SshAccess
 from model.cluster import Cluster
+from model.constants import component_type
 from render.containers import Secret, controller_spec, slurm_etc_volume
 from render.slurm_conf import install_slurm_conf_script, render_slurm_conf
 
@@ -26,7 +27,7 @@ class SlurmController(pulumi.ComponentResource):
                  image_id: pulumi.Output[str], network: pulumi.Input[str],
                  secrets: Mapping[Secret, pulumi.Output[str]], after: Sequence[pulumi.Resource],
                  machines: Machines, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("multihost-slurm:slurm:SlurmController", cluster.controller_name, None, opts)
+        super().__init__(component_type("slurm", "SlurmController"), cluster.controller_name, None, opts)
         conf = render_slurm_conf(cluster)
         self.conf_digest = hashlib.sha256(conf.encode()).hexdigest()
         ctl = cluster.controller

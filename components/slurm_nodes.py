@@ -12,12 +12,13 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_docker as docker
 
-from components.remote_script import SCRIPT_DEADLINE_SECONDS, remote_script
+from components.remote_script import remote_script
 from components.spec_container import container_from_spec
 from components.ssh_access import SshAccess
 from model.cluster import Cluster, Host
+from model.constants import component_type
 from render.containers import Secret, slurmd_spec
-from render.node_lifecycle import leave_script
+from render.node_lifecycle import leave_script, membership_script
 
 
 class SlurmNodes(pulumi.ComponentResource):
@@ -27,7 +28,7 @@ class SlurmNodes(pulumi.ComponentResource):
                  image_id: pulumi.Input[str], network: pulumi.Input[str],
                  secrets: Mapping[Secret, pulumi.Output[str]], after: Sequence[pulumi.Resource],
                  machine_labels: Mapping[str, pulumi.Input[str]], opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("multihost-slurm:slurm:SlurmNodes", f"{host.name}-nodes", None, opts)
+        super().__init__(component_type("slurm", "SlurmNodes"), f"{host.name}-nodes", None, opts)
         self.containers = {}
         for node in cluster.nodes_on(host):
             container = container_from_spec(slurmd_spec(cluster, node), image=image_id, provider=provider,
@@ -35,9 +36,8 @@ class SlurmNodes(pulumi.ComponentResource):
                                             wait_timeout=cluster.readiness_timeout, machine_labels=machine_labels)
             remote_script(
                 f"{node.name}-membership", access, cluster.controller,
-                create=f"docker exec {cluster.controller_name} sinfo -h -N -n {node.name} -o '%N %T'",
+                create=membership_script(cluster, node),
                 delete=leave_script(cluster, node),
-                deadline=cluster.drain_timeout + SCRIPT_DEADLINE_SECONDS,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[container]),
             )
             self.containers[node.name] = container

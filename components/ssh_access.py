@@ -10,6 +10,7 @@ import pulumi_command as command
 import pulumi_tls as tls
 
 from model.cluster import Cluster, Host
+from model.constants import component_type
 from render.ssh import identity_file, ssh_options
 
 # An unreachable host fails within DIAL_ATTEMPTS x DIAL_TIMEOUT seconds, naming its address.
@@ -23,12 +24,18 @@ def _write_identity(path: Path, key: str) -> str:
     Done while the program runs (not as a resource) so that every machine that runs
     `pulumi preview/up/destroy` for this stack has the file Docker's ssh:// helper needs.
     """
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    ssh_dir, own_dir = path.parent.parent, path.parent
+    if not ssh_dir.exists():  # made 0700, as ssh-keygen makes it; an existing one is left as it is
+        ssh_dir.mkdir(parents=True)
+        ssh_dir.chmod(0o700)
+    own_dir.mkdir(exist_ok=True)
+    own_dir.chmod(0o700)  # the project's directory is the owner's alone, whoever made it
     text = key if key.endswith("\n") else key + "\n"
     if not path.exists() or path.read_text() != text:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(text)
+    path.chmod(0o600)  # a file that was there before, too
     return str(path)
 
 
@@ -40,7 +47,7 @@ class SshAccess(pulumi.ComponentResource):
 
     def __init__(self, cluster: Cluster, configured_key: pulumi.Output[str] | None,
                  opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("multihost-slurm:access:SshAccess", "ssh-access", None, opts)
+        super().__init__(component_type("access", "SshAccess"), "ssh-access", None, opts)
         if configured_key is not None:
             self.private_key = configured_key
             self.public_key = None

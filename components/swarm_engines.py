@@ -10,6 +10,7 @@ from components.machines import Machines
 from components.remote_script import remote_script
 from components.ssh_access import SshAccess
 from model.cluster import Cluster, Host
+from model.constants import component_type
 from render.engine_scripts import (
     swarm_init_script,
     swarm_join_script,
@@ -29,7 +30,7 @@ class SwarmEngines(pulumi.ComponentResource):
 
     def __init__(self, cluster: Cluster, access: SshAccess, machines: Machines,
                  after: Mapping[str, pulumi.Resource], opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("multihost-slurm:engines:SwarmEngines", "swarm", None, opts)
+        super().__init__(component_type("engines", "SwarmEngines"), "swarm", None, opts)
         manager = cluster.controller  # its engine initialises the swarm and owns the network
 
         def on(host: Host, *also: pulumi.Resource) -> pulumi.ResourceOptions:
@@ -45,7 +46,7 @@ class SwarmEngines(pulumi.ComponentResource):
         )
         token = remote_script(
             "swarm-join-token", access, manager,
-            create=swarm_join_token_script(manager),
+            create=swarm_join_token_script(cluster, manager),
             secret_output=True,
             triggers=machines.identities(manager),
             opts=on(manager, init),

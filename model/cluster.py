@@ -31,15 +31,6 @@ class KvStore(StrEnum):
     ETCD = "etcd"
 
 
-SLURMCTLD_PORT = 6817
-SLURMD_PORT = 6818
-SLURMDBD_PORT = 6819
-SLURMRESTD_PORT = 6820
-CONSUL_HTTP_PORT = 8500
-ETCD_CLIENT_PORT = 2379
-ENGINE_ADVERTISE_PORT = 2376  # the seed's --cluster-advertise=<if>:2376
-
-
 @dataclass(frozen=True)
 class Host:
     """One Docker host, reached over SSH."""
@@ -61,10 +52,17 @@ class Node:
     """One slurmd container: a dynamic Slurm node whose features name its partitions."""
 
     name: str
-    index: int
     host: str
     slot: int  # position of this node among its host's slurmd containers
     partitions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Store:
+    """The key/value store on the kv (the seed's login) host: Consul, or etcd for kv mode's engines."""
+
+    kind: KvStore
+    host: Host
 
 
 @dataclass(frozen=True)
@@ -126,7 +124,7 @@ class Cluster:
     cluster_name: str
     controller_name: str  # hostname of the slurmctld container == SlurmctldHost
     overlay: OverlayMode
-    kv_store: KvStore | None  # None: no key/value store at all (swarm mode without a kv host)
+    store: Store | None  # None: no key/value store at all (swarm mode without a kv host)
     hosts: tuple[Host, ...]
     nodes: tuple[Node, ...]
     partitions: tuple[Partition, ...]
@@ -150,11 +148,6 @@ class Cluster:
     @property
     def controller(self) -> Host:
         return self.hosts_with(Role.CONTROLLER)[0]
-
-    @property
-    def kv_host(self) -> Host | None:
-        kv = self.hosts_with(Role.KV)
-        return kv[0] if kv else None
 
     @property
     def overlay_hosts(self) -> tuple[Host, ...]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from model.cluster import SLURMCTLD_PORT, SLURMRESTD_PORT, Cluster
+from model.cluster import Cluster
+from model.constants import SLURMCTLD_PORT, SLURMRESTD_PORT
 from render.containers import slurmd_host_port
 
 
@@ -37,7 +38,8 @@ def catalog_services(cluster: Cluster) -> list[dict[str, object]]:
             "name": "slurmd",
             "address": host.address,
             "port": slurmd_host_port(node),
-            "tags": [cluster.cluster_name, node.name, f"host:{host.name}", *(f"partition:{p}" for p in node.partitions)],
+            "tags": [cluster.cluster_name, node.name, f"host:{host.name}",
+                     *(f"partition:{p}" for p in node.partitions)],
         })
     return services
 

@@ -9,34 +9,37 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from model.cluster import (
+from model.cluster import Cluster, Host, Node
+from model.constants import (
+    CONSUL_DATA_DIR,
+    CONSUL_HOST,
     CONSUL_HTTP_PORT,
+    CONSUL_SERF_LAN_PORT,
+    CONSUL_SERVER_PORT,
+    DB_PASSWORD_PATH,
     ETCD_CLIENT_PORT,
+    ETCD_DATA_DIR,
+    ETCD_HOST,
+    ETCD_PEER_PORT,
+    JWT_KEY_PATH,
+    LABEL_PREFIX,
+    MARIADB_DATA_DIR,
+    MARIADB_HOST,
+    MUNGE_KEY_PATH,
+    MUNGE_UID,
+    MYSQL_UID,
+    SLURM_ETC_DIR,
+    SLURM_UID,
     SLURMCTLD_PORT,
     SLURMD_PORT,
-    SLURMRESTD_PORT,
-    Cluster,
-    Host,
-    Node,
-)
-from render.durations import seconds
-from render.slurm_conf import (
-    JWT_KEY_PATH,
-    MARIADB_HOST,
-    SLURM_ETC_DIR,
     SLURMD_SPOOL_DIR,
     SLURMDBD_HOST,
+    SLURMRESTD_HOST,
+    SLURMRESTD_PORT,
     STATE_SAVE_DIR,
-    render_slurmdbd_conf_template,
 )
-
-# Fixed in images/slurm and images/mariadb, so that files can be uploaded with numeric owners.
-MUNGE_UID = 990
-SLURM_UID = 991
-MYSQL_UID = 989
-LABEL_PREFIX = "multihost-slurm"
-DB_PASSWORD_PATH = "/run/secrets/slurmdb_password"
-SLURMRESTD_HOSTNAME = "slurmrestd"
+from render.durations import seconds
+from render.slurm_conf import render_slurmdbd_conf_template
 
 
 class Secret(StrEnum):
@@ -121,7 +124,7 @@ def slurm_etc_volume(cluster: Cluster) -> str:
     return volume_name(cluster, cluster.controller_name, "etc")
 
 
-MUNGE_KEY = SecretUpload("/etc/munge/munge.key", Secret.MUNGE_KEY, "0400", MUNGE_UID, MUNGE_UID)
+MUNGE_KEY = SecretUpload(MUNGE_KEY_PATH, Secret.MUNGE_KEY, "0400", MUNGE_UID, MUNGE_UID)
 JWT_KEY = SecretUpload(JWT_KEY_PATH, Secret.JWT_KEY, "0600", SLURM_UID, SLURM_UID)
 
 
@@ -178,7 +181,7 @@ def mariadb_spec(cluster: Cluster) -> ContainerSpec:
     return ContainerSpec(
         resource_name="mariadb-container",
         name=MARIADB_HOST,
-        mounts=(Mount(volume_name(cluster, MARIADB_HOST, "data"), "/var/lib/mysql"),),
+        mounts=(Mount(volume_name(cluster, MARIADB_HOST, "data"), MARIADB_DATA_DIR),),
         secrets=(SecretUpload(DB_PASSWORD_PATH, Secret.DB_PASSWORD, "0440", 0, MYSQL_UID),),
         healthcheck=Healthcheck(("CMD", "mariadb-healthcheck")),
         labels=_labels(cluster, "mariadb"),
@@ -204,7 +207,7 @@ def slurmrestd_spec(cluster: Cluster) -> ContainerSpec:
     """JWT is its only authentication; it reads the controller's slurm.conf from its volume."""
     return ContainerSpec(
         resource_name="slurmrestd-container",
-        name=SLURMRESTD_HOSTNAME,
+        name=SLURMRESTD_HOST,
         command=("slurmrestd", f"0.0.0.0:{SLURMRESTD_PORT}"),
         ports=((SLURMRESTD_PORT, SLURMRESTD_PORT),),
         mounts=(Mount(slurm_etc_volume(cluster), SLURM_ETC_DIR, read_only=True),),
@@ -215,27 +218,28 @@ def slurmrestd_spec(cluster: Cluster) -> ContainerSpec:
 
 def consul_spec(cluster: Cluster, host: Host) -> ContainerSpec:
     return ContainerSpec(
-        resource_name="consul-container",
-        name="consul",
+        resource_name=f"{CONSUL_HOST}-container",
+        name=CONSUL_HOST,
         command=("agent", "-server", "-bootstrap-expect=1", "-ui", "-client=0.0.0.0",
-                 f"-advertise={host.address}", "-data-dir=/consul/data"),
-        ports=((CONSUL_HTTP_PORT, CONSUL_HTTP_PORT), (8300, 8300), (8301, 8301)),
-        mounts=(Mount(volume_name(cluster, "consul", "data"), "/consul/data"),),
+                 f"-advertise={host.address}", f"-data-dir={CONSUL_DATA_DIR}"),
+        ports=((CONSUL_HTTP_PORT, CONSUL_HTTP_PORT), (CONSUL_SERVER_PORT, CONSUL_SERVER_PORT),
+               (CONSUL_SERF_LAN_PORT, CONSUL_SERF_LAN_PORT)),
+        mounts=(Mount(volume_name(cluster, CONSUL_HOST, "data"), CONSUL_DATA_DIR),),
         healthcheck=Healthcheck(("CMD", "consul", "members")),
-        labels=_labels(cluster, "consul"),
+        labels=_labels(cluster, CONSUL_HOST),
     )
 
 
 def etcd_spec(cluster: Cluster, host: Host) -> ContainerSpec:
     return ContainerSpec(
-        resource_name="etcd-container",
-        name="etcd",
-        command=("--name", "etcd0", "--data-dir", "/var/lib/etcd", "--enable-v2=true",
+        resource_name=f"{ETCD_HOST}-container",
+        name=ETCD_HOST,
+        command=("--name", "etcd0", "--data-dir", ETCD_DATA_DIR, "--enable-v2=true",
                  "--listen-client-urls", f"http://0.0.0.0:{ETCD_CLIENT_PORT}",
                  "--advertise-client-urls", f"http://{host.address}:{ETCD_CLIENT_PORT}",
-                 "--listen-peer-urls", "http://127.0.0.1:2380"),
+                 "--listen-peer-urls", f"http://127.0.0.1:{ETCD_PEER_PORT}"),
         ports=((ETCD_CLIENT_PORT, ETCD_CLIENT_PORT),),
-        mounts=(Mount(volume_name(cluster, "etcd", "data"), "/var/lib/etcd"),),
+        mounts=(Mount(volume_name(cluster, ETCD_HOST, "data"), ETCD_DATA_DIR),),
         healthcheck=Healthcheck(("CMD", "etcdctl", "endpoint", "health")),
-        labels=_labels(cluster, "etcd"),
+        labels=_labels(cluster, ETCD_HOST),
     )

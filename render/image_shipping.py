@@ -6,18 +6,21 @@ archive in parallel: one `docker save` however many hosts there are.
 
 from __future__ import annotations
 
+import shlex
+
 from model.cluster import Cluster, Host
+from model.constants import HOME_CACHE
 from render.ssh import ssh_command
 
 
 def image_archive(cluster: Cluster, name: str, image_id: str) -> str:
     """The exported image, under `$HOME` of whoever runs Pulumi; one file per image ID."""
-    return f"$HOME/.cache/{cluster.project}/{cluster.stack}/{name}-{image_id.removeprefix('sha256:')[:16]}.tar"
+    return f"$HOME/{HOME_CACHE}/{cluster.stack}/{name}-{image_id.removeprefix('sha256:')[:16]}.tar"
 
 
 def _save(cluster: Cluster, tag: str, build_host: Host | None) -> str:
     if build_host is None:
-        return f"docker -H {cluster.local_docker_host} save {tag}"
+        return f"docker -H {shlex.quote(cluster.local_docker_host)} save {shlex.quote(tag)}"
     return ssh_command(cluster, build_host, f"docker save {tag}")
 
 

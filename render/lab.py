@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from model.cluster import Cluster, Host
-from render.containers import LABEL_PREFIX, Healthcheck
+from model.constants import IMAGE_REPOSITORY, LABEL_PREFIX
+from render.containers import Healthcheck
 
 # --privileged minus CAP_SYS_RESOURCE, which some kernels withhold from every process.
 LAB_CAPABILITIES_DROPPED = ("SYS_RESOURCE",)
@@ -18,7 +19,7 @@ LAB_HEALTHCHECK = Healthcheck(("CMD", "lab-healthcheck"), interval=1, timeout=5,
 
 def lab_image_tag(cluster: Cluster) -> str:
     assert cluster.lab is not None
-    return f"{LABEL_PREFIX}/labhost:{cluster.lab.debian_release}"
+    return f"{IMAGE_REPOSITORY}/labhost:{cluster.lab.debian_release}"
 
 
 def lab_network_name(cluster: Cluster) -> str:

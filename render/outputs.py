@@ -6,16 +6,16 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from model.cluster import CONSUL_HTTP_PORT, SLURMRESTD_PORT, Cluster, KvStore
+from model.cluster import Cluster, KvStore
+from model.constants import CONSUL_HTTP_PORT, SLURMRESTD_PORT
 from render.readiness import REST_API_VERSION, covering_partitions
-from render.ssh import ssh_command
+from render.ssh import ssh_command, url_host
 
 
 def consul_url(cluster: Cluster) -> str | None:
-    kv = cluster.kv_host
-    if kv is None or cluster.kv_store is not KvStore.CONSUL:
+    if cluster.store is None or cluster.store.kind is not KvStore.CONSUL:
         return None
-    return f"http://{kv.address}:{CONSUL_HTTP_PORT}"
+    return f"http://{url_host(cluster.store.host.address)}:{CONSUL_HTTP_PORT}"
 
 
 def in_controller(cluster: Cluster, command: str) -> str:
@@ -33,7 +33,7 @@ def service_outputs(cluster: Cluster) -> dict[str, Any]:
     """How to use accounting, the REST API and MPI (None where the stack turned them off)."""
     partition = covering_partitions(cluster)[0]
     services = cluster.services
-    rest_url = f"http://{cluster.controller.address}:{SLURMRESTD_PORT}" if services.rest_api else None
+    rest_url = f"http://{url_host(cluster.controller.address)}:{SLURMRESTD_PORT}" if services.rest_api else None
     return {
         "sacctCommand": in_controller(cluster, "sacct -a -X -o JobID,JobName,NodeList,State")
         if services.accounting else None,
@@ -60,7 +60,7 @@ def static_outputs(cluster: Cluster, identity: Path) -> dict[str, Any]:
             "container": cluster.controller_name,
         },
         "consulUrl": consul_url(cluster),
-        "kvStore": cluster.kv_store.value if cluster.kv_store else None,
+        "kvStore": cluster.store.kind.value if cluster.store else None,
         "sshIdentityFile": str(identity),
         "jobCommand": job_command(cluster),
         "sinfoCommand": in_controller(cluster, "sinfo"),

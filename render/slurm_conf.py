@@ -1,21 +1,27 @@
 """slurm.conf for the controller, rendered from the model.
 
-Only slurmctld reads this file (and slurmrestd, from slurmctld's volume). Nodes run configless (`slurmd --conf-server`) and register as
-dynamic nodes (`slurmd -Z`) whose features name their partitions; each partition is a NodeSet of
-one feature. So the file names no node: adding or removing a host leaves it, and the controller,
-unchanged.
+Only slurmctld reads this file (and slurmrestd, from slurmctld's volume). Nodes run configless
+(`slurmd --conf-server`) and register as dynamic nodes (`slurmd -Z`) whose features name their
+partitions; each partition is a NodeSet of one feature. So the file names no node: adding or
+removing a host leaves it, and the controller, unchanged.
 """
 
 from __future__ import annotations
 
-from model.cluster import SLURMCTLD_PORT, SLURMD_PORT, SLURMDBD_PORT, Cluster, Partition
-
-STATE_SAVE_DIR = "/var/spool/slurmctld"
-JWT_KEY_PATH = "/etc/jwt/jwt_hs256.key"
-SLURMDBD_HOST = "slurmdbd"  # the slurmdbd and MariaDB containers' hostnames
-MARIADB_HOST = "mariadb"
-SLURMD_SPOOL_DIR = "/var/spool/slurmd"
-SLURM_ETC_DIR = "/etc/slurm"
+from model.cluster import Cluster, Partition
+from model.constants import (
+    JWT_KEY_PATH,
+    MARIADB_HOST,
+    MARIADB_PORT,
+    SLURM_ETC_DIR,
+    SLURMCTLD_PORT,
+    SLURMD_PORT,
+    SLURMD_SPOOL_DIR,
+    SLURMDBD_HOST,
+    SLURMDBD_PORT,
+    STATE_SAVE_DIR,
+)
+from render.scripts import render_script
 
 
 def nodeset_name(partition: Partition) -> str:
@@ -25,7 +31,8 @@ def nodeset_name(partition: Partition) -> str:
 
 def render_slurm_conf(cluster: Cluster) -> str:
     lines = [
-        f"# slurm.conf of stack '{cluster.stack}', rendered by {cluster.project}. Edit the stack config, not this file.",
+        f"# slurm.conf of stack '{cluster.stack}', rendered by {cluster.project}. "
+        "Edit the stack config, not this file.",
         f"ClusterName={cluster.cluster_name}",
         f"SlurmctldHost={cluster.controller_name}",
         "SlurmctldParameters=enable_configless",
@@ -98,7 +105,7 @@ def render_slurmdbd_conf_template(cluster: Cluster) -> str:
         "DebugLevel=info",
         "StorageType=accounting_storage/mysql",
         f"StorageHost={MARIADB_HOST}",
-        "StoragePort=3306",
+        f"StoragePort={MARIADB_PORT}",
         "StorageUser=slurm",
         "StorageLoc=slurm_acct_db",
     ]
@@ -107,17 +114,7 @@ def render_slurmdbd_conf_template(cluster: Cluster) -> str:
 
 def install_slurm_conf_script(cluster: Cluster, etc_volume: str, image: str) -> str:
     """Write slurm.conf (arriving on stdin) into the controller's /etc/slurm volume; reconfigure a
-    running slurmctld in place."""
-    name = cluster.controller_name
-    return f"""\
-# Install slurm.conf for '{name}' (the file itself is this command's stdin)
-set -eu
-docker run --rm -i --network none -v {etc_volume}:{SLURM_ETC_DIR} --entrypoint sh {image} \\
-  -c 'cat > {SLURM_ETC_DIR}/slurm.conf.new && mv {SLURM_ETC_DIR}/slurm.conf.new {SLURM_ETC_DIR}/slurm.conf'
-if [ "$(docker inspect --format '{{{{.State.Running}}}}' {name} 2>/dev/null)" = true ]; then
-  docker exec {name} scontrol reconfigure
-  echo "slurm.conf updated; slurmctld reconfigured"
-else
-  echo "slurm.conf installed"
-fi
-"""
+    running slurmctld in place (scripts/slurm-conf-install.sh)."""
+    return render_script("slurm-conf-install.sh", where=f"host {cluster.controller.name}",
+                         CONTROLLER=cluster.controller_name, ETC_VOLUME=etc_volume, SLURM_ETC_DIR=SLURM_ETC_DIR,
+                         IMAGE=image)

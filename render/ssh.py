@@ -11,11 +11,12 @@ import shlex
 from pathlib import Path
 
 from model.cluster import Cluster, Host
+from model.constants import HOME_SSH, SSH_PORT
 
 
 def identity_relative(cluster: Cluster) -> str:
     """The stack's SSH key file, relative to the home directory of whoever runs Pulumi."""
-    return f".ssh/{cluster.project}/{cluster.stack}.key"
+    return f"{HOME_SSH}/{cluster.stack}.key"
 
 
 def identity_file(home: Path, cluster: Cluster) -> Path:
@@ -39,9 +40,14 @@ def ssh_options(cluster: Cluster, identity: str) -> list[str]:
     return ["-i", identity, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", *retry, *known]
 
 
+def url_host(address: str) -> str:
+    """An address as a URL writes it: an IPv6 address in brackets."""
+    return f"[{address}]" if ":" in address else address
+
+
 def docker_host_url(host: Host) -> str:
-    port = "" if host.ssh_port == 22 else f":{host.ssh_port}"
-    return f"ssh://{host.ssh_user}@{host.address}{port}"
+    port = "" if host.ssh_port == SSH_PORT else f":{host.ssh_port}"
+    return f"ssh://{host.ssh_user}@{url_host(host.address)}{port}"
 
 
 def ssh_command(cluster: Cluster, host: Host, remote: str) -> str:

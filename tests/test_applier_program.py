@@ -5,8 +5,6 @@ their Read would write (applier/fakes.py)."""
 from __future__ import annotations
 
 import copy
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +13,6 @@ import pytest
 
 from applier import Applier, ApplyError
 from applier.fakes import fake_providers
-from render.deadline import with_deadline
 from render.durations import go_duration, parse_go_duration
 from tests.test_config import LAB
 from tests.test_program_graph import KV_LAB, PHYSICAL
@@ -136,16 +133,3 @@ def test_an_unknown_resource_type_stops_the_applier(journal, tmp_path: Path) -> 
     with pytest.raises(ApplyError, match="resource type docker:index/network:Network"):
         applier.up()
     assert not [name for op, name in journal if "network" in name]
-
-
-def test_a_script_past_its_deadline_is_stopped_on_the_host() -> None:
-    """render/deadline.py: the host stops a remote script that runs too long, and says so."""
-    started = time.monotonic()
-    result = subprocess.run(["setsid", "sh", "-c", with_deadline("echo started; sleep 60; echo never", 2, "host h")],
-                            capture_output=True, text=True, timeout=30, check=False)
-    assert time.monotonic() - started < 10
-    assert result.returncode != 0 and result.stdout == "started\n"
-    assert "host h: still running after 2 s, the script's deadline: stopped" in result.stderr
-    quick = subprocess.run(["setsid", "sh", "-c", with_deadline("echo done", 60, "host h")],
-                           capture_output=True, text=True, timeout=30, check=False)
-    assert (quick.returncode, quick.stdout) == (0, "done\n")

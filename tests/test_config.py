@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,7 +44,7 @@ def with_(base: dict[str, Any], **changes: Any) -> dict[str, Any]:
 def test_seed_defaults() -> None:
     cluster = parse(SEED)
     assert cluster.overlay is OverlayMode.SWARM
-    assert cluster.kv_store is KvStore.CONSUL
+    assert cluster.store is not None and cluster.store.kind is KvStore.CONSUL
     assert cluster.cluster_name == "fd20"
     assert [n.name for n in cluster.nodes] == ["fd20_0", "fd20_1", "fd20_2"]
     assert [(n.name, n.host) for n in cluster.nodes] == [("fd20_0", "node0"), ("fd20_1", "node1"), ("fd20_2", "node2")]
@@ -51,7 +52,7 @@ def test_seed_defaults() -> None:
         "all": ("fd20_0", "fd20_1", "fd20_2"), "even": ("fd20_0", "fd20_2"), "odd": ("fd20_1",)}
     assert [p.name for p in cluster.partitions if p.default] == ["all"]
     assert cluster.controller.name == "node0"
-    assert cluster.kv_host is not None and cluster.kv_host.name == "login"
+    assert cluster.store.host.name == "login"
     assert [h.name for h in cluster.overlay_hosts] == ["node0", "node1", "node2"]
 
 
@@ -92,14 +93,14 @@ def test_lab_hosts_get_addresses_from_the_lab_subnet() -> None:
 def test_kv_lab_runs_docker_20_10_hosts() -> None:
     cluster = parse(with_(LAB, overlay="kv", kvStore="etcd"), NO_KEY)
     assert cluster.lab is not None and cluster.lab.debian_release == "bookworm"
-    assert cluster.kv_store is KvStore.ETCD
+    assert cluster.store is not None and cluster.store.kind is KvStore.ETCD
 
 
 def test_swarm_without_kv_host_has_no_store() -> None:
     raw = with_(SEED)
     raw["hosts"] = raw["hosts"][1:]
     cluster = parse(raw)
-    assert cluster.kv_host is None and cluster.kv_store is None
+    assert cluster.store is None
 
 
 def test_physical_images_build_on_the_controller_by_default() -> None:
@@ -162,6 +163,77 @@ BAD_INPUTS = [
 ]
 
 
+BAD_INPUTS += [
+    # names that collide
+    ("kv role on a Slurm host in swarm mode", {"hosts": [{**SEED["hosts"][1], "roles": ["kv", "controller", "compute"]},
+                                                        *SEED["hosts"][2:]]}, "hosts[0].roles", "runs Slurm too"),
+    ("two kv hosts", _host_change(1, roles=["kv", "controller", "compute"]), "hosts:",
+     "more than one host has the kv role"),
+    ("host named like the local engine's provider", _host_change(2, name="local"), "hosts[2].name",
+     "names one of the stack's own resources"),
+    *((f"controller named {name}", with_(SEED, controllerName=name), "controllerName",
+       "the name of another container or host") for name in ("mariadb", "slurmdbd", "slurmrestd", "consul", "etcd",
+                                                             "localhost")),
+    ("partition named default", with_(SEED, partitions=[{"name": "default", "nodes": "all"}]), "partitions[0].name",
+     "Slurm reads a partition named DEFAULT"),
+    ("partition named DEFAULT", with_(SEED, partitions=[{"name": "DEFAULT", "nodes": "all"}]), "partitions[0].name",
+     "Slurm reads a partition named DEFAULT"),
+    ("overlay named ingress", with_(SEED, network={"name": "ingress"}), "network.name", "keeps for itself"),
+    ("overlay named bridge", with_(SEED, network={"name": "bridge"}), "network.name", "keeps for itself"),
+    # values passed to shells and daemons
+    ("shell in localDockerHost", with_(SEED, localDockerHost="unix:///var/run/docker.sock; rm -rf ~"),
+     "localDockerHost:", "not a Docker host URL"),
+    ("command substitution in localDockerHost", with_(SEED, localDockerHost="tcp://$(reboot):2375"),
+     "localDockerHost:", "not a Docker host URL"),
+    ("unknown daemon.json key", with_(SEED, dockerDaemon={"log-levle": "warn"}), "dockerDaemon.log-levle",
+     "did you mean 'log-level'"),
+    ("daemon.json value of the wrong kind", with_(SEED, dockerDaemon={"debug": "yes"}), "dockerDaemon.debug",
+     "is not true or false"),
+    ("daemon.json number as text", with_(SEED, dockerDaemon={"mtu": "1450"}), "dockerDaemon.mtu",
+     "not a whole number"),
+    ("daemon.json log level", with_(SEED, dockerDaemon={"log-level": "verbose"}), "dockerDaemon.log-level",
+     "not a log level"),
+    ("daemon.json as a list", with_(SEED, dockerDaemon=["debug"]), "dockerDaemon:", "expected a mapping"),
+    ("interface that is a mistyped IP", _host_change(2, advertise="10.0.0.256"), "hosts[2].advertise",
+     "neither an IP address nor an interface name"),
+    ("DNS name for Consul's host", _host_change(0, address="login.example.org"), "hosts[0].advertise",
+     "Consul on 'login' advertises an IP address"),
+    ("two hosts advertising one address", _host_change(3, advertise="10.0.0.11"), "hosts[3].advertise",
+     "is also what hosts[2] advertises"),
+    # values that were silently coerced or ignored
+    ("partition default yes", with_(SEED, partitions=[{"name": "a", "nodes": "all", "default": "yes"}]),
+     "partitions[0].default", "'yes' is not true or false"),
+    ("default partition without nodes", with_(SEED, partitions=[
+        {"name": "empty", "nodes": [], "default": True}, {"name": "all", "nodes": "all"}]), "partitions:",
+     "the default partition 'empty' has no node"),
+    ("node prefix null", with_(SEED, nodePrefix=None), "nodePrefix:", "null (no value) is not"),
+    ("node prefix too long", with_(SEED, nodePrefix="n" * 60), "nodePrefix:", "use up to 40 letters"),
+    ("overlay subnet too small", with_(SEED, network={"subnet": "10.20.0.0/29"}), "network.subnet:",
+     "use a /28 or larger"),
+    ("sshUser on a lab stack", with_(LAB, sshUser="admin"), "sshUser:", "lab hosts take SSH as root on port 22"),
+    ("sshPort on a lab stack", with_(LAB, sshPort=2222), "sshPort:", "lab hosts take SSH as root on port 22"),
+    ("sshPort on a lab host", {**LAB, "hosts": [dict(LAB["hosts"][0]), {**LAB["hosts"][1], "sshPort": 2222},
+                                                *LAB["hosts"][2:]]}, "hosts[1].sshPort", "lab hosts take SSH"),
+    # unclear errors made clear
+    ("hosts as a string", with_(SEED, hosts="node0"), "hosts:", "expected a list, got a string"),
+    ("hosts as a mapping", with_(SEED, hosts={"name": "node0"}), "hosts:", "expected a list, got a mapping"),
+    ("a host as a string", with_(SEED, hosts=["node0"]), "hosts[0]:", "expected a mapping, got a string"),
+    ("roles as one role", _host_change(2, roles="compute"), "hosts[2].roles", "write roles: [compute]"),
+    ("a boolean for a number", with_(SEED, maxNodes=True), "maxNodes:", "true is not a whole number"),
+    ("a fraction for a number", with_(SEED, readinessTimeout=1.5), "readinessTimeout:", "not a whole number"),
+    ("a number for a name", with_(SEED, clusterName=12), "clusterName:", "'12' is not a valid Slurm cluster name"),
+    ("lab subnet with no room", with_(LAB, lab={"subnet": "172.30.0.0/29"}), "lab.subnet:", "use a /28 or larger"),
+    ("unknown lab key", with_(LAB, lab={"net": "172.30.0.0/24"}), "lab.net", "unknown key"),
+    ("unknown images key", with_(SEED, images={"slurmtag": "x:1"}), "images.slurmtag", "did you mean 'slurmTag'"),
+    ("unknown platform", with_(SEED, images={"platform": "linux/x86"}), "images.platform:", "one of linux/amd64"),
+    ("a host without roles", _host_change(2, roles=[]), "hosts[2].roles", "at least one"),
+    ("a host without a name", {"hosts": [{"address": "10.0.0.1", "roles": ["controller", "compute"]}]},
+     "hosts[0].name", "is missing"),
+    ("duplicate partitions", with_(SEED, partitions=[{"name": "a"}, {"name": "a"}]), "partitions[1].name",
+     "defined twice"),
+]
+
+
 @pytest.mark.parametrize(("raw", "key", "says"), [case[1:] for case in BAD_INPUTS], ids=[c[0] for c in BAD_INPUTS])
 def test_bad_input_names_the_key_and_the_fix(raw: dict[str, Any], key: str, says: str) -> None:
     message = problems_of(raw)
@@ -186,11 +258,18 @@ def test_lab_makes_its_own_key() -> None:
 
 
 def test_every_problem_is_reported_at_once() -> None:
-    raw = _host_change(2, name="node0", roles=["worker"])
+    """Every value of the wrong kind at once; once every value has its kind, every problem of the
+    config as a whole at once (model/validators.py)."""
+    raw = _host_change(2, name="node 0", roles=["worker"])
     raw["overlay"] = "vxlan"
     message = problems_of(raw, NO_KEY)
     assert message.startswith("stack 'test': the config has 4 problems:")
     for key in ("hosts[2].name", "hosts[2].roles[0]", "overlay", "sshPrivateKey"):
+        assert f"multihost-slurm:{key}:" in message
+    raw = _host_change(2, name="node0", address="10.0.0.10")
+    raw["partitions"] = [{"name": "default", "nodes": "all"}]
+    message = problems_of(raw)
+    for key in ("hosts[2].name", "hosts[2].address", "partitions[0].name"):
         assert f"multihost-slurm:{key}:" in message
 
 
@@ -202,3 +281,73 @@ def test_reserved_daemon_keys_are_refused() -> None:
     message = problems_of(with_(SEED, dockerDaemon={"hosts": ["tcp://0.0.0.0:2375"], "debug": True}))
     assert "multihost-slurm:dockerDaemon.hosts: this daemon.json key is not the stack's to set" in message
     assert "dockerDaemon.debug" not in message
+
+
+SCALAR_KEYS = ("overlay", "kvStore", "clusterName", "controllerName", "nodePrefix", "maxNodes", "sshUser", "sshPort",
+               "localDockerHost", "readinessTimeout", "drainTimeout", "mungeKeyVersion", "accounting", "restApi", "mpi")
+WRONG_KINDS = (["a", "list"], {"a": "mapping"}, None, "$(reboot)", 3.5)
+
+
+@pytest.mark.parametrize("key", SCALAR_KEYS)
+def test_every_scalar_key_refuses_values_of_the_wrong_kind(key: str) -> None:
+    """A list, a mapping, nothing, shell, a fraction: each refused under the key, with a fix."""
+    for wrong in WRONG_KINDS:
+        message = problems_of(with_(SEED, **{key: wrong}))
+        line = next((ln for ln in message.splitlines() if f"multihost-slurm:{key}:" in ln), None)
+        assert line is not None and "Fix: " in line, f"{key}={wrong!r}:\n{message}"
+
+
+def test_a_stack_wide_ssh_user_is_reported_once() -> None:
+    message = problems_of(with_(SEED, sshUser="Bad User"))
+    assert message.count("sshUser") == 1 and "multihost-slurm:sshUser: 'Bad User' is not a valid user name" in message
+
+
+def test_config_text_is_read_as_what_it_spells() -> None:
+    """`pulumi config set` hands every scalar over as text."""
+    cluster = parse(with_(SEED, maxNodes="8", accounting="false", sshPort="2222"))
+    assert (cluster.max_nodes, cluster.services.accounting, cluster.host("node1").ssh_port) == (8, False, 2222)
+
+
+def test_a_private_key_that_is_not_one_is_refused() -> None:
+    message = problems_of(SEED, SecretState(present=True, secret=True, looks_like_a_private_key=False))
+    assert "multihost-slurm:sshPrivateKey: the value is not a private key" in message
+
+
+def test_ipv6_addresses_are_bracketed_in_urls() -> None:
+    from render.ssh import docker_host_url
+
+    raw = _host_change(2, address="fd00::11")
+    host = parse(raw).host("node1")
+    assert docker_host_url(host) == "ssh://root@[fd00::11]"
+
+
+def test_pulumi_yaml_declares_the_scalar_keys_as_the_schema_does() -> None:
+    """Pulumi.yaml's `config:` (what the CLI checks before the program runs) and the schema agree:
+    the same keys, types, defaults and descriptions; and the project's name is the one the code uses."""
+    import yaml
+
+    from model.constants import PROJECT
+    from model.schema import StackSpec
+
+    project = yaml.safe_load((Path(__file__).parent.parent / "Pulumi.yaml").read_text())
+    assert project["name"] == PROJECT
+    fields = {f.alias or n: f for n, f in StackSpec.model_fields.items()}
+    scalars = {key: f for key, f in fields.items() if isinstance(f.default, (str, int, bool)) and f.default != ""}
+    assert set(project["config"]) == set(scalars)
+    kinds = {bool: "boolean", int: "integer", str: "string"}
+    for key, declared in project["config"].items():
+        default = scalars[key].default
+        assert declared["default"] == getattr(default, "value", default), key
+        assert declared["type"] == kinds[type(getattr(default, "value", default))], key
+        assert declared["description"] == scalars[key].description, key
+
+
+def test_the_readme_configuration_table_names_every_key() -> None:
+    import re
+
+    from model.schema import TOP_LEVEL_KEYS
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme.split("## Configuration", 1)[1].split("\nPer host:", 1)[0]
+    documented = set(re.findall(r"^\| `(\w+)` \|", section, re.M))
+    assert documented == set(TOP_LEVEL_KEYS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from applier.fakes import FAKE_DB_PASSWORD, FAKE_JOIN_TOKEN, FAKE_MUNGE_KEY, FAK
 from applier.program import stack_file_config
 from model.config import ConfigError
 from render.slurm_conf import render_slurm_conf
-from tests.test_config import LAB, SEED
+from tests.test_config import BAD_INPUTS, LAB, SEED
 
 PHYSICAL = dict(copy.deepcopy(SEED), sshPrivateKey=FAKE_PRIVATE_KEY)
 KV_LAB = dict(copy.deepcopy(LAB), overlay="kv", kvStore="etcd")
@@ -76,8 +77,9 @@ def test_readiness_is_last(program) -> None:
                   if r.name not in ("consul-container", "mariadb-container")]
     assert all(ready.depends_on(c) for c in containers)
     assert not [r.name for r in run.resources.values() if r.depends_on("readiness-check")]
-    assert ready.inputs["create"].endswith("\ndocker exec -i slurmctld sh -s")
-    assert "\nrun_hostname all 3\n" in ready.inputs["stdin"]
+    assert "CONTAINER=slurmctld\n" in ready.inputs["create"]
+    assert ready.inputs["create"].endswith('\ndocker exec -i "$CONTAINER" sh -s\n')
+    assert "\nPARTITIONS=all:3\n" in ready.inputs["stdin"]
 
 
 def test_containers_names_hostnames_and_replacement(program) -> None:
@@ -209,11 +211,13 @@ def test_ssh_key_file_is_written_private(program, tmp_path) -> None:
     assert key.stat().st_mode & 0o777 == 0o600
 
 
-def test_bad_config_fails_before_any_resource(program) -> None:
-    raw = copy.deepcopy(PHYSICAL)
-    raw["hosts"][2]["roles"] = ["worker"]
-    with pytest.raises(ConfigError, match=r"hosts\[2\]\.roles\[0\]"):
-        program(raw)
+@pytest.mark.parametrize(("raw", "key"), [(case[1], case[2]) for case in BAD_INPUTS], ids=[c[0] for c in BAD_INPUTS])
+def test_bad_config_fails_before_any_resource(program, raw, key: str) -> None:
+    """Through Pulumi's config (every value as text or JSON), each bad input stops the program with the
+    key named, before it registers anything."""
+    config = dict(raw) if "lab" in raw else dict(raw, sshPrivateKey=FAKE_PRIVATE_KEY)
+    with pytest.raises(ConfigError, match=re.escape(f"multihost-slurm:{key}")):
+        program(config)
     assert program.monitors[-1].registrations == {}
 
 
@@ -262,9 +266,9 @@ def test_a_leaving_node_is_drained_before_its_container_goes(program) -> None:
     assert membership.depends_on("fd20_1-container")  # so it is deleted first
     assert membership.inputs["connection"]["value"]["host"] == "10.0.0.10"  # on the controller host
     script = membership.inputs["delete"]
-    assert script.index("state=drain") < script.index("squeue -h -t RUNNING,COMPLETING -w \"fd20_1\"") \
-        < script.index("delete nodename=fd20_1")
-    assert "after 600 s (drainTimeout)" in script
+    assert "\nNODE=fd20_1\n" in script and "\nDRAIN_SECONDS=600\n" in script
+    assert script.index("state=drain") < script.index('wait_for_jobs "$NODE" put_back') \
+        < script.index('delete nodename="$NODE"')  # tests/test_scripts.py runs it
 
 
 def test_munge_key_rotation_drains_then_resumes(program) -> None:

@@ -90,7 +90,7 @@ def test_covering_partitions_without_a_whole_cluster_partition() -> None:
     cluster = cluster_of(raw)
     assert [p.name for p in covering_partitions(cluster)] == ["even", "odd"]
     script = readiness_script(cluster)
-    assert "\nrun_hostname even 2\nrun_hostname odd 1\n" in script
+    assert "\nPARTITIONS='even:2 odd:1'\n" in script
 
 
 def test_services_are_checked_after_the_nodes(tmp_path: Path) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import subprocess
 
 from model.config import SecretState, parse_cluster
 from render.slurm_conf import install_slurm_conf_script, render_slurm_conf
 from tests.test_config import SEED
+from tests.test_scripts import stand_ins
 
 
 def cluster_of(raw):
@@ -53,7 +55,14 @@ def test_cluster_settings_reach_the_file() -> None:
     assert "PartitionName=batch Nodes=batch_nodes Default=YES MaxTime=INFINITE State=UP" in conf
 
 
-def test_install_script_writes_the_volume_then_reconfigures_a_running_controller() -> None:
+def test_install_script_writes_the_volume_then_reconfigures_a_running_controller(tmp_path) -> None:
     script = install_slurm_conf_script(cluster_of(SEED), "etc-vol", "sha256:abc")
-    assert "docker run --rm -i --network none -v etc-vol:/etc/slurm --entrypoint sh sha256:abc" in script
-    assert "docker exec slurmctld scontrol reconfigure" in script
+    env = stand_ins(tmp_path, docker='[ "$1" = inspect ] && echo true; exit 0')
+    result = subprocess.run(["sh", "-c", script], input="ClusterName=fd20\n", env=env, text=True, capture_output=True,
+                            timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    calls = (tmp_path / "calls.log").read_text().splitlines()
+    assert calls[0].startswith("docker run --rm -i --network none -v etc-vol:/etc/slurm -e DIR=/etc/slurm "
+                               "--entrypoint sh sha256:abc -c ")
+    assert calls[-1] == "docker exec slurmctld scontrol reconfigure"
+    assert result.stdout.strip() == "host node0: slurm.conf updated; slurmctld reconfigured"

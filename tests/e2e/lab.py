@@ -16,6 +16,7 @@ import docker
 from applier import Applier, ApplyResult, real_providers
 from applier.program import REPO
 from applier.state import Resource
+from model.constants import LABEL_PREFIX
 
 LAB_DAEMON_JSON = REPO / "images" / "labhost" / "daemon.json"
 
@@ -217,7 +218,7 @@ def made_on_testbed(docker_host: str, stack: str) -> dict[str, list[str]]:
     """What carries this stack's name on the testbed engine: its lab hosts, volumes and network."""
     client = docker.DockerClient(base_url=docker_host)
     try:
-        marker = f"multihost-slurm-{stack}-"
+        marker = f"{LABEL_PREFIX}-{stack}-"
         return {
             "containers": [c.name for c in client.containers.list(all=True) if c.name.startswith(marker)],
             "volumes": [v.name for v in client.volumes.list() if v.name.startswith(marker)],
@@ -291,7 +292,7 @@ def slurm_containers(lab: LabStack, hosts: list[str]) -> dict[str, str]:
     """Slurm container name -> 'id started-at' on the given hosts: changes if it is replaced or restarted."""
     found: dict[str, str] = {}
     for host in hosts:
-        lines = lab.ssh(host, "docker ps -q --filter label=multihost-slurm.role | xargs -r docker inspect "
+        lines = lab.ssh(host, f"docker ps -q --filter label={LABEL_PREFIX}.role | xargs -r docker inspect "
                               "--format '{{.Name}} {{.Id}} {{.State.StartedAt}}'").splitlines()
         for line in lines:
             name, rest = line.lstrip("/").split(" ", 1)

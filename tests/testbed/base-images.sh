@@ -7,7 +7,8 @@
 #   DOCKER_HOST=... tests/testbed/base-images.sh [suite ...]     (default: trixie bookworm)
 set -eu
 CACHE=${TESTBED_CACHE:-$HOME/.cache/multihost-slurm}
-MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# debootstrap's own default mirror, unless DEBIAN_MIRROR names another
+MIRROR=${DEBIAN_MIRROR:-}
 mkdir -p "$CACHE"
 [ $# -gt 0 ] || set -- trixie bookworm
 for suite in "$@"; do
@@ -18,7 +19,8 @@ for suite in "$@"; do
   if [ ! -s "$tarball" ]; then
     command -v debootstrap >/dev/null || { echo "debootstrap not found: apt-get install debootstrap" >&2; exit 1; }
     rootfs=$(mktemp -d)
-    debootstrap --variant=minbase "$suite" "$rootfs" "$MIRROR" >"$CACHE/debootstrap-$suite.log" 2>&1 \
+    # shellcheck disable=SC2086 # no mirror argument at all when MIRROR is empty
+    debootstrap --variant=minbase "$suite" "$rootfs" ${MIRROR} >"$CACHE/debootstrap-$suite.log" 2>&1 \
       || { echo "debootstrap $suite failed; see $CACHE/debootstrap-$suite.log" >&2; tail -5 "$CACHE/debootstrap-$suite.log" >&2; exit 1; }
     # what the official image also drops: apt lists and caches
     rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb

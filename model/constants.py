@@ -1,0 +1,69 @@
+"""Every name, port, path and numeric ID the stack uses, defined once.
+
+Python reads them here. The images get them as build arguments (`render/images.py`,
+images/*/Dockerfile, which declare them without defaults), and the host scripts as header
+variables (`render/scripts.py`), so that nothing is written down twice.
+"""
+
+from __future__ import annotations
+
+PROJECT = "multihost-slurm"  # Pulumi.yaml's `name` (tests check it): config namespace, labels, paths
+
+LABEL_PREFIX = PROJECT  # Docker labels: multihost-slurm.stack, multihost-slurm.role, ...
+STATE_ROOT = f"/var/lib/{PROJECT}"  # what the engine scripts note on a host, per stack
+HOME_CACHE = f".cache/{PROJECT}"  # image archives, under $HOME of the machine running Pulumi
+HOME_SSH = f".ssh/{PROJECT}"  # the stack's SSH key file, likewise
+IMAGE_REPOSITORY = PROJECT  # the default image names: multihost-slurm/slurm:24.11, ...
+
+
+def component_type(module: str, name: str) -> str:
+    """A component resource's type token: multihost-slurm:<module>:<Name>."""
+    return f"{PROJECT}:{module}:{name}"
+
+
+# ---- ports ----------------------------------------------------------------------------------------
+SLURMCTLD_PORT = 6817
+SLURMD_PORT = 6818
+SLURMDBD_PORT = 6819
+SLURMRESTD_PORT = 6820
+MARIADB_PORT = 3306
+CONSUL_HTTP_PORT = 8500
+CONSUL_SERVER_PORT = 8300  # server RPC
+CONSUL_SERF_LAN_PORT = 8301
+ETCD_CLIENT_PORT = 2379
+ETCD_PEER_PORT = 2380
+ENGINE_ADVERTISE_PORT = 2376  # the seed's --cluster-advertise=<if>:2376
+SWARM_PORT = 2377  # swarm mode's control plane
+GOSSIP_PORT = 7946  # the overlay's gossip (serf), both modes
+VXLAN_PORT = 4789
+SSH_PORT = 22  # lab hosts' sshd
+
+# ---- numeric owners, fixed in the images so that files can be uploaded with them ---------------
+MUNGE_UID = 990
+SLURM_UID = 991
+SLURMREST_UID = 992  # slurmrestd refuses root, SlurmUser and their groups
+MYSQL_UID = 989
+
+# ---- paths inside the Slurm and MariaDB containers ------------------------------------------------
+SLURM_ETC_DIR = "/etc/slurm"
+STATE_SAVE_DIR = "/var/spool/slurmctld"
+SLURMD_SPOOL_DIR = "/var/spool/slurmd"
+MUNGE_KEY_PATH = "/etc/munge/munge.key"
+JWT_KEY_PATH = "/etc/jwt/jwt_hs256.key"
+DB_PASSWORD_PATH = "/run/secrets/slurmdb_password"
+MARIADB_DATA_DIR = "/var/lib/mysql"
+CONSUL_DATA_DIR = "/consul/data"  # the official image's
+ETCD_DATA_DIR = "/var/lib/etcd"
+
+# ---- on the hosts -----------------------------------------------------------------------------------
+DAEMON_JSON = "/etc/docker/daemon.json"
+LAB_SUPERVISOR = "/usr/local/sbin/lab-dockerd"  # restarts a lab host's inner dockerd
+LAB_DOCKERD_LOG = "/var/log/dockerd.log"  # where a lab host's inner dockerd logs
+
+# ---- container names (and hostnames on the overlay) besides slurmctld's and the nodes' ------------
+MARIADB_HOST = "mariadb"
+SLURMDBD_HOST = "slurmdbd"
+SLURMRESTD_HOST = "slurmrestd"
+CONSUL_HOST = "consul"
+ETCD_HOST = "etcd"
+SERVICE_CONTAINERS = (MARIADB_HOST, SLURMDBD_HOST, SLURMRESTD_HOST, CONSUL_HOST, ETCD_HOST)

@@ -1,0 +1,313 @@
+"""The stack config, declared: every key's type, range, choices and default (pydantic 2).
+
+Pydantic checks each value where it stands, refusing unknown keys; `model/validators.py` then checks
+the config as a whole (names that collide, a store its mode needs, ...), and `model/config.py` builds
+the typed model from both. A value of the wrong kind fails with a `ConfigProblem` that says what is
+wrong and how to fix it; nothing is coerced silently (`"yes"` is not a boolean, `true` is not a number).
+Config values set with `pulumi config set` arrive as text: "8", "false" are read as the number and
+the boolean they spell.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator
+from pydantic.alias_generators import to_camel
+
+from model.cluster import KvStore, OverlayMode, Role
+from model.constants import IMAGE_REPOSITORY, SSH_PORT
+
+PLATFORMS = ("linux/amd64", "linux/arm64", "linux/arm/v7", "linux/ppc64le", "linux/s390x", "linux/riscv64")
+NODE_SELECTORS = ("all", "even", "odd")
+# Docker's own networks (and swarm's): an overlay of that name would clash with them
+RESERVED_NETWORKS = ("ingress", "bridge", "host", "none", "docker_gwbridge")
+
+
+class ConfigProblem(ValueError):
+    """One problem with one value: what is wrong, and how to fix it."""
+
+    def __init__(self, problem: str, fix: str) -> None:
+        super().__init__(f"{problem}. Fix: {fix}")
+        self.problem, self.fix = problem, fix
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"'{value}'"
+    if value is None:
+        return "null (no value)"
+    return f"a {type(value).__name__}" if isinstance(value, (dict, list)) else f"'{value}'"
+
+
+# ---- scalar types ---------------------------------------------------------------------------------
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise ConfigProblem(f"{_describe(value)} is not true or false", "set it to true or false")
+
+
+Flag = Annotated[bool, PlainValidator(_flag)]
+
+
+def _whole_number(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+        return int(value)
+    return None
+
+
+def whole(low: int, high: int) -> Any:
+    """A whole number from `low` to `high`; digits in text are that number, a boolean is not one."""
+
+    def check(value: Any) -> int:
+        number = _whole_number(value)
+        if number is None:
+            raise ConfigProblem(f"{_describe(value)} is not a whole number", f"set a number from {low} to {high}")
+        if not low <= number <= high:
+            raise ConfigProblem(f"{number} is out of range", f"set a number from {low} to {high}")
+        return number
+
+    return Annotated[int, PlainValidator(check), Field(json_schema_extra={"minimum": low, "maximum": high})]
+
+
+def text(pattern: str, what: str, fix: str) -> Any:
+    """A string matching `pattern`; anything else is not `what`."""
+    compiled = re.compile(pattern)
+
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or not compiled.fullmatch(value):
+            raise ConfigProblem(f"{_describe(value)} is not {what}", fix)
+        return value
+
+    return Annotated[str, PlainValidator(check)]
+
+
+def choice(kind: type) -> Any:
+    """One of an enum's values, with a "did you mean" for a near miss."""
+    names = [m.value for m in kind]
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and value in names:
+            return kind(value)
+        near = suggest(str(value), names) if isinstance(value, str) else ""
+        raise ConfigProblem(f"{_describe(value)} is not one of {', '.join(names)}{near}",
+                            f"set it to one of {', '.join(names)}")
+
+    return Annotated[kind, PlainValidator(check)]
+
+
+def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def is_ip_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_DNS_NAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*")
+
+
+def is_dns_name(value: str) -> bool:
+    """A DNS name, and not a mistyped IPv4 address (all digits and dots)."""
+    return bool(_DNS_NAME.fullmatch(value)) and not re.fullmatch(r"[\d.]+", value)
+
+
+def _address(value: Any) -> str:
+    if isinstance(value, str) and (is_ip_address(value.strip()) or is_dns_name(value.strip())):
+        return value.strip()
+    raise ConfigProblem(f"{_describe(value)} is neither an IP address nor a DNS name",
+                        "give the address SSH reaches the host at, e.g. 10.0.0.11 or node1.example.org")
+
+
+def _advertise(value: Any) -> str:
+    if isinstance(value, str) and (is_ip_address(value) or (re.fullmatch(r"[A-Za-z0-9_.@-]{1,15}", value)
+                                                     and not re.fullmatch(r"[\d.]+", value))):
+        return value
+    raise ConfigProblem(f"{_describe(value)} is neither an IP address nor an interface name",
+                        "give the IP or network interface other hosts reach this one at, e.g. 10.0.0.11 or eth1")
+
+
+def _subnet(value: Any) -> ipaddress.IPv4Network:
+    why = "not text"
+    if isinstance(value, str):
+        try:
+            return ipaddress.IPv4Network(value, strict=True)
+        except ValueError as exc:
+            why = str(exc)
+    raise ConfigProblem(f"{_describe(value)} is not an IPv4 subnet ({why})", "use CIDR notation such as 10.20.0.0/16")
+
+
+def _docker_host_url(value: Any) -> str:
+    # a path, a host and port, or user@host[:port]: the engine this machine's Docker client uses
+    if isinstance(value, str) and re.fullmatch(
+            r"unix:///[A-Za-z0-9_./-]+|tcp://[A-Za-z0-9.-]+:\d{1,5}|ssh://([a-z_][a-z0-9_.-]*@)?[A-Za-z0-9.-]+(:\d{1,5})?",
+            value):
+        return value
+    raise ConfigProblem(f"{_describe(value)} is not a Docker host URL",
+                        "use unix:///var/run/docker.sock, tcp://host:2376 or ssh://user@host")
+
+
+HostName = text(r"[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?", "a valid host name",
+                "use 1-32 lowercase letters, digits or '-', starting and ending with a letter or digit")
+ContainerName = text(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", "a valid host name",
+                     "use lowercase letters, digits or '-', starting and ending with a letter or digit")
+UserName = text(r"[a-z_][a-z0-9_.-]{0,31}", "a valid user name", "use the login name on that host")
+ClusterName = text(r"[a-z][a-z0-9_]{0,39}", "a valid Slurm cluster name",
+                   "use up to 40 lowercase letters, digits or '_', starting with a letter")
+# a node's name is its container's hostname: prefix and number stay well under DNS's 63 characters
+NodePrefix = text(r"[A-Za-z][A-Za-z0-9_-]{0,39}", "a valid start of a Slurm node name",
+                  "start with a letter; use up to 40 letters, digits, '_' or '-'")
+PartitionName = text(r"[A-Za-z][A-Za-z0-9_-]{0,39}", "a valid Slurm partition name",
+                     "start with a letter; use letters, digits, '_' or '-'")
+NetworkName = text(r"[a-z0-9][a-z0-9_.-]{0,62}", "a valid network name",
+                   "use lowercase letters, digits, '_', '.' or '-'")
+ImageRef = text(r"[a-z0-9][a-z0-9._/:@-]*", "an image reference", "use repository:tag in lowercase")
+BuildOn = text(r"local|[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?", "local or a host name",
+              "set it to local or to the name of a controller/compute host")
+Address = Annotated[str, PlainValidator(_address)]
+Advertise = Annotated[str, PlainValidator(_advertise)]
+Subnet = Annotated[ipaddress.IPv4Network, PlainValidator(_subnet)]
+DockerHostUrl = Annotated[str, PlainValidator(_docker_host_url)]
+
+
+def _platform(value: Any) -> str:
+    if isinstance(value, str) and value in PLATFORMS:
+        return value
+    raise ConfigProblem(f"{_describe(value)} is not a platform the images can be built for"
+                        f"{suggest(str(value), PLATFORMS)}",
+                        f"set it to the hosts' platform, one of {', '.join(PLATFORMS)}")
+
+
+Platform = Annotated[str, PlainValidator(_platform)]
+
+
+def _node_selector(value: Any) -> str | tuple[str, ...]:
+    if isinstance(value, str) and value in NODE_SELECTORS:
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ConfigProblem(f"{_describe(value)} is neither all, even, odd nor a list of node names",
+                        "use all, even, odd or a list such as [fd20_0, fd20_2]")
+
+
+NodeSelector = Annotated[str | tuple[str, ...], PlainValidator(_node_selector)]
+
+
+def _roles(value: Any) -> Any:
+    if isinstance(value, str):
+        raise ConfigProblem(f"roles is one role ({_describe(value)}), not a list", f"write roles: [{value}]")
+    return value
+
+
+# ---- the config's shape ---------------------------------------------------------------------------
+
+class Spec(BaseModel):
+    """Config keys in camelCase, unknown keys refused, values frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True)
+
+
+class HostSpec(Spec):
+    name: HostName = Field(description="host name (lowercase, digits, `-`)")
+    roles: Annotated[list[choice(Role)], BeforeValidator(_roles), Field(min_length=1)] = Field(
+        description="any of `kv` (the key/value store; the seed's login host), `controller` (exactly one "
+                    "host: slurmctld), `compute` (slurmd containers)")
+    address: Address | None = Field(None, description="IP or DNS name SSH reaches the host at (required for "
+                                                      "real hosts; lab hosts get one)")
+    ssh_user: UserName | None = Field(None, description="the stack-wide `sshUser` for this host")
+    ssh_port: whole(1, 65535) | None = Field(None, description="the stack-wide `sshPort` for this host")
+    advertise: Advertise | None = Field(None, description="IP or interface the overlay advertises on (swarm "
+                                                          "`--advertise-addr`, `cluster-advertise`); default: "
+                                                          "`address`; required when `address` is a DNS name")
+    slurmds: whole(0, 64) | None = Field(None, description="slurmd containers on this host (default 1 on "
+                                                           "compute hosts)")
+    first_index: whole(0, 999_999) | None = Field(
+        None, description="number of this host's first node; pin it so that removing an earlier host renames "
+                          "nothing (default: after the previous host's nodes)")
+
+
+class PartitionSpec(Spec):
+    name: PartitionName
+    nodes: NodeSelector = "all"
+    default: Flag = False
+
+
+DEFAULT_PARTITIONS = (PartitionSpec(name="all", nodes="all", default=True), PartitionSpec(name="even", nodes="even"),
+                      PartitionSpec(name="odd", nodes="odd"))
+
+
+class NetworkSpec(Spec):
+    name: NetworkName = "global"
+    subnet: Subnet = ipaddress.IPv4Network("10.20.0.0/16")
+
+
+class LabSpec(Spec):
+    subnet: Subnet = ipaddress.IPv4Network("172.30.0.0/24")
+
+
+class ImagesSpec(Spec):
+    build_on: BuildOn | None = Field(None, description="where images are built: `local` or a host name")
+    platform: Platform | None = None
+    slurm_tag: ImageRef | None = None
+    mariadb_tag: ImageRef = f"{IMAGE_REPOSITORY}/mariadb:11.8"
+    consul: ImageRef = "hashicorp/consul:1.22"
+
+
+def _known_daemon_keys(value: Any) -> dict[str, Any]:
+    from model.daemon_json import check_daemon_json
+
+    return check_daemon_json(value)
+
+
+class StackSpec(Spec):
+    """Every key of the stack config (README.md, "Configuration", says what each does)."""
+
+    hosts: Annotated[list[HostSpec], Field(min_length=1)]
+    overlay: choice(OverlayMode) = Field(OverlayMode.SWARM, description="`swarm` (Swarm mode, an attachable "
+                                         "overlay) or `kv` (the seed's cluster-store overlay, Docker up to 22.x)")
+    kv_store: choice(KvStore) = Field(KvStore.CONSUL, description="the store on the `kv` host: `consul` or "
+                                      "`etcd` (`kv` mode only)")
+    cluster_name: ClusterName = Field("fd20", description="Slurm `ClusterName`")
+    controller_name: ContainerName = Field("slurmctld", description="hostname and container name of slurmctld")
+    node_prefix: NodePrefix = Field("fd20_", description="nodes are `<prefix><index>`")
+    partitions: list[PartitionSpec] = Field(default_factory=lambda: list(DEFAULT_PARTITIONS))
+    max_nodes: whole(1, 65533) = Field(1024, description="Slurm `MaxNodeCount` (nodes register dynamically)")
+    ssh_user: UserName = Field("root", description="default SSH user of every host")
+    ssh_port: whole(1, 65535) = Field(SSH_PORT, description="default SSH port of every host")
+    network: NetworkSpec = Field(default_factory=NetworkSpec)
+    lab: LabSpec | None = None
+    local_docker_host: DockerHostUrl = Field("unix:///var/run/docker.sock", description="this machine's Docker "
+                                             "engine: lab hosts and local image builds")
+    images: ImagesSpec = Field(default_factory=ImagesSpec)
+    readiness_timeout: whole(10, 7200) = Field(300, description="seconds `pulumi up` waits for a ready cluster")
+    drain_timeout: whole(0, 7 * 86400) = Field(600, description="seconds the jobs of a leaving (or, in a key "
+                                               "rotation, every) node get to finish")
+    munge_key_version: whole(1, 1_000_000) = Field(1, description="change it to rotate the munge key")
+    docker_daemon: Annotated[dict[str, Any], PlainValidator(_known_daemon_keys)] = Field(default_factory=dict)
+    accounting: Flag = Field(True, description="slurmdbd and MariaDB on the controller host")
+    rest_api: Flag = Field(True, description="slurmrestd with JWT authentication on the controller host")
+    mpi: Flag = Field(True, description="OpenMPI 5 with PMIx and mpi-hello in the Slurm image")
+
+
+TOP_LEVEL_KEYS = (*(field.alias or name for name, field in StackSpec.model_fields.items()), "sshPrivateKey")

@@ -1,0 +1,52 @@
+"""What each image is built with: the numeric owners, ports and paths the program uses too
+(model/constants.py), as build arguments. The Dockerfiles declare them without defaults and fail
+when one is missing, so no number is written down twice."""
+
+from __future__ import annotations
+
+from model.constants import (
+    DB_PASSWORD_PATH,
+    ETCD_CLIENT_PORT,
+    ETCD_DATA_DIR,
+    JWT_KEY_PATH,
+    LAB_DOCKERD_LOG,
+    MARIADB_DATA_DIR,
+    MARIADB_PORT,
+    MUNGE_KEY_PATH,
+    MUNGE_UID,
+    MYSQL_UID,
+    SLURM_ETC_DIR,
+    SLURM_UID,
+    SLURMCTLD_PORT,
+    SLURMD_PORT,
+    SLURMD_SPOOL_DIR,
+    SLURMDBD_PORT,
+    SLURMREST_UID,
+    SLURMRESTD_PORT,
+    SSH_PORT,
+    STATE_SAVE_DIR,
+)
+
+
+def _text(values: dict[str, object]) -> dict[str, str]:
+    return {key: str(value) for key, value in values.items()}
+
+
+SLURM = _text({
+    "MUNGE_UID": MUNGE_UID, "SLURM_UID": SLURM_UID, "SLURMREST_UID": SLURMREST_UID,
+    "SLURMCTLD_PORT": SLURMCTLD_PORT, "SLURMD_PORT": SLURMD_PORT, "SLURMDBD_PORT": SLURMDBD_PORT,
+    "SLURMRESTD_PORT": SLURMRESTD_PORT, "MUNGE_KEY_PATH": MUNGE_KEY_PATH, "JWT_KEY_PATH": JWT_KEY_PATH,
+    "DB_PASSWORD_PATH": DB_PASSWORD_PATH, "SLURM_ETC_DIR": SLURM_ETC_DIR, "STATE_SAVE_DIR": STATE_SAVE_DIR,
+    "SLURMD_SPOOL_DIR": SLURMD_SPOOL_DIR,
+})
+MARIADB = _text({"MYSQL_UID": MYSQL_UID, "MARIADB_PORT": MARIADB_PORT, "MARIADB_DATA_DIR": MARIADB_DATA_DIR,
+                 "DB_PASSWORD_PATH": DB_PASSWORD_PATH})
+ETCD = _text({"ETCD_CLIENT_PORT": ETCD_CLIENT_PORT, "ETCD_DATA_DIR": ETCD_DATA_DIR})
+LABHOST = _text({"SSH_PORT": SSH_PORT, "LAB_DOCKERD_LOG": LAB_DOCKERD_LOG})
+
+BUILD_ARGS = {"slurm": SLURM, "mariadb": MARIADB, "etcd": ETCD, "labhost": LABHOST}
+
+
+def build_context(image: str) -> str:
+    """The image's build context in this repository (its Dockerfile is there)."""
+    return f"images/{image}"

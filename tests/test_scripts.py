@@ -1,0 +1,292 @@
+"""The host scripts (scripts/): every rendered variant is valid sh that shellcheck passes with every
+variable it reads set in its header; the files run as they are against stand-ins for docker,
+Slurm and the engine's supervisor; the daemon.json merge keeps every other key."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from model.config import SecretState, parse_cluster
+from render import engine_scripts as es
+from render.node_lifecycle import leave_script, membership_script, rotation_drain_script, rotation_resume_script
+from render.readiness import readiness_command, readiness_script
+from render.scripts import SCRIPTS_DIR, render_script
+from render.slurm_conf import install_slurm_conf_script
+from tests.test_config import SEED
+
+KV_SEED = dict(copy.deepcopy(SEED), overlay="kv", kvStore="etcd")
+REPO = SCRIPTS_DIR.parent
+
+
+def cluster_of(raw):
+    return parse_cluster(raw, project="multihost-slurm", stack="test", ssh_key=SecretState(True, True))
+
+
+def rendered() -> list[tuple[str, str]]:
+    swarm, kv = cluster_of(SEED), cluster_of(KV_SEED)
+    manager, worker = swarm.host("node0"), swarm.host("node1")
+    node = swarm.nodes[1]
+    return [
+        ("swarm init", es.swarm_init_script(swarm, manager)),
+        ("swarm token", es.swarm_join_token_script(swarm, manager)),
+        ("swarm join", es.swarm_join_script(swarm, worker, manager)),
+        ("swarm leave manager", es.swarm_leave_script(swarm, manager, manager=True)),
+        ("swarm leave worker", es.swarm_leave_script(swarm, worker, manager=False)),
+        ("kv configure", es.engine_config_script(kv, kv.host("node1"))),
+        ("engine settings", es.engine_config_script(cluster_of(dict(SEED, dockerDaemon={"debug": True})),
+                                                    swarm.host("node1"))),
+        ("restore", es.engine_restore_script(kv, kv.host("node1"))),
+        ("node state", membership_script(swarm, node)),
+        ("node leave", leave_script(swarm, node)),
+        ("rotation drain", rotation_drain_script(swarm)),
+        ("rotation resume", rotation_resume_script(swarm)),
+        ("slurm.conf", install_slurm_conf_script(swarm, "vol", "sha256:abc")),
+        ("readiness command", readiness_command(swarm)),
+        ("readiness", readiness_script(swarm)),
+        ("readiness without services", readiness_script(cluster_of(dict(SEED, accounting=False, restApi=False,
+                                                                            mpi=False)))),
+    ]
+
+
+def shellcheck() -> str:
+    found = shutil.which("shellcheck")
+    if found is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("shellcheck is not installed (apt-get install shellcheck)")
+        pytest.skip("shellcheck is not installed (CI=true makes this a failure)")
+    return found
+
+
+@pytest.mark.parametrize(("name", "script"), rendered(), ids=[n for n, _ in rendered()])
+def test_rendered_scripts_are_checked_sh_with_every_variable_set(name: str, script: str) -> None:
+    """shellcheck's check-unassigned-uppercase: a variable the script reads that its header does not
+    set would fail here, not on a host."""
+    assert subprocess.run(["sh", "-n"], input=script, text=True, capture_output=True, check=False).returncode == 0
+    result = subprocess.run([shellcheck(), "-s", "sh", "--enable=check-unassigned-uppercase", "-"], input=script,
+                            text=True, capture_output=True, check=False)
+    assert result.returncode == 0, result.stdout
+    assert script.splitlines()[1].startswith("WHERE=")  # every message names where it ran
+
+
+IMAGE_SCRIPTS = ("images/labhost/lab-dockerd", "images/labhost/lab-entry", "images/labhost/lab-healthcheck",
+                 "images/slurm/slurm-entrypoint", "images/slurm/slurm-healthcheck", "images/mariadb/mariadb-entrypoint",
+                 "images/mariadb/mariadb-healthcheck", "tests/testbed/engine.sh", "tests/testbed/base-images.sh")
+
+
+def test_the_script_files_pass_shellcheck() -> None:
+    """The host scripts, and the images' and the testbed's own."""
+    files = [*sorted(str(p.relative_to(REPO)) for p in SCRIPTS_DIR.glob("*.sh")), *IMAGE_SCRIPTS]
+    result = subprocess.run([shellcheck(), "-x", *files], cwd=REPO, text=True, capture_output=True, check=False)
+    assert result.returncode == 0, result.stdout
+
+
+def test_a_rendered_script_carries_its_libraries_once_and_no_source_line() -> None:
+    script = es.swarm_init_script(cluster_of(SEED), cluster_of(SEED).host("node0"))
+    assert script.count("fail() {") == 1 and script.count("restart_engine() {") == 1
+    assert '. "${SCRIPTS' not in script and "ADVERTISE=10.0.0.10" in script
+
+
+def test_join_token_comes_on_stdin_only() -> None:
+    cluster = cluster_of(SEED)
+    script = es.swarm_join_script(cluster, cluster.host("node1"), cluster.host("node0"))
+    assert "token=$(cat)" in script and '--token "$token"' in script
+    assert "SWMTKN" not in script
+    assert "MANAGER=10.0.0.10:2377" in script and "ADVERTISE=10.0.0.11" in script
+
+
+def test_kv_store_urls_bracket_ipv6_addresses() -> None:
+    assert es.kv_store_url(cluster_of(KV_SEED)) == "etcd://10.0.0.5:2379"
+    assert es.kv_store_url(cluster_of(dict(KV_SEED, kvStore="consul"))) == "consul://10.0.0.5:8500/network"
+    v6 = copy.deepcopy(KV_SEED)
+    v6["hosts"][0]["address"] = "fd00::5"
+    assert es.kv_store_url(cluster_of(v6)) == "etcd://[fd00::5]:2379"
+
+
+def test_kv_settings_and_engine_settings() -> None:
+    kv = cluster_of(KV_SEED)
+    assert es.engine_settings(kv, kv.host("node2")) == {
+        "cluster-store": "etcd://10.0.0.5:2379", "cluster-advertise": "10.0.0.12:2376"}
+    settings = cluster_of(dict(SEED, dockerDaemon={"log-level": "warn"}))
+    assert es.engine_settings(settings, settings.host("node1")) == {"log-level": "warn"}
+    assert not es.needs_engine_config(cluster_of(SEED))
+
+
+# ---- the files, run as they are ---------------------------------------------------------------------
+
+def stand_ins(tmp_path: Path, **tools: str) -> dict[str, str]:
+    """An environment whose PATH starts with stand-ins (each a sh script body) logging to calls.log."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir(exist_ok=True)
+    for name, body in tools.items():
+        (bindir / name).write_text(f'#!/bin/sh\necho "{name} $*" >> {tmp_path}/calls.log\n{body}\n')
+        (bindir / name).chmod(0o755)
+    return {**os.environ, "PATH": f"{bindir}:{os.environ['PATH']}", "SCRIPTS": str(SCRIPTS_DIR)}
+
+
+def run_file(name: str, env: dict[str, str], stdin: str = "", **variables: object) -> subprocess.CompletedProcess:
+    env = {**env, "WHERE": "host h", **{k: str(v) for k, v in variables.items()}}
+    return subprocess.run(["sh", str(SCRIPTS_DIR / name)], input=stdin, env=env, text=True, capture_output=True,
+                          timeout=60, check=False)
+
+
+# The engine scripts act as root (as_root would call sudo otherwise); CI runs as root, so there
+# they always run.
+NEEDS_ROOT = pytest.mark.skipif(os.geteuid() != 0 and os.environ.get("CI") != "true",
+                                reason="the engine scripts run as root here (CI=true runs them anyway)")
+
+
+def engine_variables(tmp_path: Path) -> dict[str, object]:
+    return {"STATE_DIR": tmp_path / "state" / "test", "STATE_ROOT": tmp_path / "state",
+            "LAB_SUPERVISOR": tmp_path / "no-supervisor", "LAB_DOCKERD_LOG": tmp_path / "dockerd.log",
+            "ENGINE_WAIT_SECONDS": 2}
+
+
+@NEEDS_ROOT
+@pytest.mark.parametrize(("swarm_state", "outcome"), [
+    ("inactive false", "swarm initialised, advertising 10.0.0.10"),
+    ("active true", "already a swarm manager; left as it is"),
+    ("active false", "the engine is a worker of another swarm"),
+])
+def test_swarm_init_joins_nothing_it_should_not(tmp_path: Path, swarm_state: str, outcome: str) -> None:
+    env = stand_ins(tmp_path, docker=f'case "$1" in info) echo "{swarm_state}" ;; network) exit 1 ;; esac')
+    result = run_file("swarm-init.sh", env, ADVERTISE="10.0.0.10", **engine_variables(tmp_path))
+    assert outcome in result.stdout + result.stderr
+    calls = (tmp_path / "calls.log").read_text()
+    initialised = "docker swarm init --advertise-addr 10.0.0.10" in calls
+    assert initialised == (swarm_state == "inactive false")
+    assert (tmp_path / "state" / "test" / "swarm-created").exists() == initialised
+
+
+@NEEDS_ROOT
+def test_swarm_leave_leaves_only_a_membership_this_stack_made(tmp_path: Path) -> None:
+    env = stand_ins(tmp_path, docker="exit 0")
+    result = run_file("swarm-leave.sh", env, MARKER="swarm-joined", **engine_variables(tmp_path))
+    assert "not made by this stack; left as it is" in result.stdout
+    assert not (tmp_path / "calls.log").exists() or "swarm leave" not in (tmp_path / "calls.log").read_text()
+    (tmp_path / "state" / "test").mkdir(parents=True)
+    (tmp_path / "state" / "test" / "swarm-joined").touch()
+    result = run_file("swarm-leave.sh", env, MARKER="swarm-joined", **engine_variables(tmp_path))
+    assert "left the swarm" in result.stdout and "docker swarm leave" in (tmp_path / "calls.log").read_text()
+    assert not (tmp_path / "state").exists()  # the notes and their parent go
+
+
+@NEEDS_ROOT
+def test_engine_config_merges_restarts_and_restore_puts_the_file_back(tmp_path: Path) -> None:
+    daemon_json = tmp_path / "daemon.json"
+    daemon_json.write_text('{"log-driver": "json-file"}\n')
+    original = daemon_json.read_bytes()
+    supervisor = tmp_path / "supervisor"
+    supervisor.write_text(f"#!/bin/sh\necho \"supervisor $*\" >> {tmp_path}/calls.log\n")
+    supervisor.chmod(0o755)
+    env = stand_ins(tmp_path, docker='case "$1" in version) echo 26.1.5 ;; network) exit 1 ;; esac',
+                    dockerd="exit 0")
+    variables = {**engine_variables(tmp_path), "LAB_SUPERVISOR": supervisor, "DAEMON_JSON": daemon_json,
+                 "WANTED_JSON": json.dumps({"log-level": "warn"}), "WANTED_KEYS": "log-level",
+                 "MERGE_DAEMON_JSON": (SCRIPTS_DIR / "merge-daemon-json.py").read_text(),
+                 "CLUSTER_STORE": "", "STORE_BACKEND": "", "GOSSIP_PORT": 7946}
+    result = run_file("engine-config.sh", env, **variables)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(daemon_json.read_text()) == {"log-driver": "json-file", "log-level": "warn"}
+    calls = (tmp_path / "calls.log").read_text()
+    assert calls.index("dockerd --validate") < calls.index("supervisor restart")
+    again = run_file("engine-config.sh", env, **variables)
+    assert "engine settings already in place; nothing to do" in again.stdout
+    restored = run_file("engine-restore.sh", env, **{k: v for k, v in variables.items()
+                                                    if k in ("STATE_DIR", "STATE_ROOT", "LAB_SUPERVISOR",
+                                                             "LAB_DOCKERD_LOG", "ENGINE_WAIT_SECONDS",
+                                                             "DAEMON_JSON")})
+    assert restored.returncode == 0, restored.stderr
+    assert daemon_json.read_bytes() == original and not (tmp_path / "state").exists()
+
+
+def test_a_leaving_node_is_drained_its_jobs_waited_for_then_forgotten(tmp_path: Path) -> None:
+    squeue = tmp_path / "squeue.calls"
+    env = stand_ins(tmp_path, docker=(
+        'case "$1 $3" in "inspect "*) echo true ;; "exec squeue") n=$(cat ' + str(squeue) + ' 2>/dev/null || echo 0); '
+        'echo $((n + 1)) > ' + str(squeue) + '; [ "$n" -ge 1 ] || echo 42 ;; "exec sinfo") echo idle ;; esac'),
+        sleep="exit 0")
+    result = run_file("node-leave.sh", env, CONTROLLER="slurmctld", NODE="fd20_1", DRAIN_SECONDS=600)
+    assert result.returncode == 0, result.stderr
+    calls = [line for line in (tmp_path / "calls.log").read_text().splitlines() if line.startswith("docker exec")]
+    drain = next(i for i, c in enumerate(calls) if "state=drain" in c)
+    waits = [i for i, c in enumerate(calls) if "squeue" in c]
+    forget = next(i for i, c in enumerate(calls) if "delete nodename=fd20_1" in c)
+    assert drain < waits[0] < waits[-1] < forget and len(waits) == 2
+    assert "fd20_1 drained and removed from slurmctld" in result.stdout
+
+
+def test_a_drain_past_its_timeout_puts_the_node_back_and_fails(tmp_path: Path) -> None:
+    env = stand_ins(tmp_path, docker='case "$1 $3" in "inspect "*) echo true ;; "exec squeue") echo 42 ;; '
+                                     '"exec sinfo") echo idle ;; esac', sleep="exit 0")
+    result = run_file("node-leave.sh", env, CONTROLLER="slurmctld", NODE="fd20_1", DRAIN_SECONDS=0)
+    assert result.returncode == 1
+    assert "jobs 42  still run on fd20_1 after 0 s (drainTimeout); the nodes are back in service" in result.stderr
+    assert "state=resume" in (tmp_path / "calls.log").read_text()
+
+
+def test_with_slurmctld_not_running_there_is_nothing_to_drain(tmp_path: Path) -> None:
+    env = stand_ins(tmp_path, docker='[ "$1" = inspect ] && echo false')
+    result = run_file("rotation-drain.sh", env, CONTROLLER="slurmctld", DRAIN_SECONDS=600,
+                      ROTATION_REASON="munge key rotation")
+    assert (result.returncode, result.stdout.strip()) == (0, "host h: slurmctld is not running: no node to drain")
+
+
+def test_a_script_past_its_deadline_is_stopped_on_the_host() -> None:
+    """scripts/lib.sh start_deadline: the host stops a remote script that runs too long, and says so."""
+    import time
+
+    script = render_script("in-container.sh", where="host h", deadline=2, CONTAINER="c")
+    slow = script.replace('docker exec -i "$CONTAINER" sh -s', "echo started; sleep 60; echo never")
+    started = time.monotonic()
+    result = subprocess.run(["setsid", "sh", "-c", slow], capture_output=True, text=True, timeout=30, check=False)
+    assert time.monotonic() - started < 10
+    assert result.returncode != 0 and result.stdout == "started\n"
+    assert "host h: still running after 2 s, the script's deadline: stopped" in result.stderr
+    quick = script.replace('docker exec -i "$CONTAINER" sh -s', "echo done")
+    result = subprocess.run(["setsid", "sh", "-c", quick], capture_output=True, text=True, timeout=30, check=False)
+    assert (result.returncode, result.stdout) == (0, "done\n")
+
+
+# ---- the daemon.json merge --------------------------------------------------------------------------
+
+def run_merge(path: Path, wanted: dict[str, object] | None = None) -> str:
+    wanted = wanted or {"cluster-store": "etcd://10.0.0.5:2379", "cluster-advertise": "eth1:2376"}
+    out = path.with_suffix(".next")
+    result = subprocess.run(["python3", str(SCRIPTS_DIR / "merge-daemon-json.py"), str(path), str(out),
+                             json.dumps(wanted)], capture_output=True, text=True, check=True).stdout.strip()
+    out.replace(path)
+    return result
+
+
+def test_merge_keeps_every_other_key(tmp_path: Path) -> None:
+    conf = tmp_path / "daemon.json"
+    conf.write_text('{"log-driver": "json-file", "log-opts": {"max-size": "10m"}, "cluster-store": "consul://x"}')
+    conf.chmod(0o600)
+    assert run_merge(conf) == "changed"
+    assert json.loads(conf.read_text()) == {
+        "log-driver": "json-file", "log-opts": {"max-size": "10m"},
+        "cluster-store": "etcd://10.0.0.5:2379", "cluster-advertise": "eth1:2376"}
+    assert conf.stat().st_mode & 0o777 == 0o600
+    assert run_merge(conf) == "unchanged"
+
+
+def test_merge_creates_a_missing_file(tmp_path: Path) -> None:
+    conf = tmp_path / "daemon.json"
+    assert run_merge(conf, {"log-level": "warn"}) == "changed"
+    assert json.loads(conf.read_text()) == {"log-level": "warn"}
+
+
+def test_merge_refuses_invalid_json(tmp_path: Path) -> None:
+    conf = tmp_path / "daemon.json"
+    conf.write_text("{not json")
+    with pytest.raises(subprocess.CalledProcessError) as caught:
+        run_merge(conf)
+    assert "is not valid JSON" in caught.value.stderr
+    assert conf.read_text() == "{not json"
