@@ -9,17 +9,21 @@ import pulumi_docker as docker
 import pulumi_random as random
 
 from components.accounting import Accounting
+from components.associations import SlurmAssociations
 from components.consul_catalog import ConsulCatalog
 from components.distributed_image import DistributedImage
 from components.docker_provider import host_docker_provider, local_docker_provider
 from components.engine_config import EngineConfig
+from components.identities import Identities
 from components.key_value_store import KeyValueStore
 from components.lab_hosts import LabHosts
+from components.login_nodes import LoginNodes
 from components.machines import Machines
 from components.munge_key import MungeKey
 from components.overlay_network import OverlayNetwork
 from components.readiness import ClusterReadiness
 from components.rest_api import RestApi
+from components.shared_filesystems import SharedFilesystems
 from components.slurm_controller import SlurmController
 from components.slurm_nodes import SlurmNodes
 from components.ssh_access import SshAccess
@@ -41,20 +45,30 @@ if cluster.lab is not None:
     assert local is not None
     machines = Machines(LabHosts(cluster, access, local).containers)
 
-# The key/value store's host is never reconfigured; its engine is usable at once.
-providers: dict[str, docker.Provider] = {}
-store = None
-kv = cluster.store.host if cluster.store is not None else None
-if cluster.store is not None and kv is not None:
-    providers[kv.name] = host_docker_provider(kv, access, after=machines.of(kv))
+
+def key_value_store(provider: docker.Provider) -> KeyValueStore:
+    """Consul, or etcd (kv mode's engines without Consul support) built for the kv host."""
+    assert cluster.store is not None
+    kv = cluster.store.host
     etcd_image = None
     if cluster.store.kind is KvStore.ETCD:
         on_kv = cluster.images.build_on is not None
         etcd_image = DistributedImage(
             "etcd", cluster, access, tag=cluster.images.etcd_tag,
-            build_provider=providers[kv.name] if on_kv else local, build_host=kv if on_kv else None,
+            build_provider=provider if on_kv else local, build_host=kv if on_kv else None,
             targets=[kv], machines=machines, after={})
-    store = KeyValueStore(cluster, providers[kv.name], etcd_image, machines)
+    return KeyValueStore(cluster, provider, etcd_image, machines)
+
+
+# The key/value store's host, outside the overlay, is never reconfigured: its engine is usable at
+# once, and kv mode's engines need the store before they restart. (In swarm mode the store may
+# share a Slurm host: it then comes once that host's engine is in the swarm.)
+providers: dict[str, docker.Provider] = {}
+store = None
+kv = cluster.store.host if cluster.store is not None else None
+if kv is not None and kv not in cluster.overlay_hosts:
+    providers[kv.name] = host_docker_provider(kv, access, after=machines.of(kv))
+    store = key_value_store(providers[kv.name])
 
 # Engines: daemon.json (kv mode's cluster-store, the stack's dockerDaemon keys), then the swarm in
 # swarm mode; then one Docker provider each.
@@ -67,6 +81,13 @@ if cluster.overlay is OverlayMode.SWARM:
 engine_ready = {name: [resource] for name, resource in configured.items()}
 for host in cluster.overlay_hosts:
     providers[host.name] = host_docker_provider(host, access, after=[*machines.of(host), *engine_ready[host.name]])
+if kv is not None and store is None:
+    store = key_value_store(providers[kv.name])
+
+# Users: their identities on every Slurm host, the shared file systems checked and their homes made.
+identities = Identities(cluster, access, machines, after=engine_ready)
+shared = SharedFilesystems(cluster, access, machines)
+for_users = {h.name: [identities.on_host[h.name], *shared.on_host.get(h.name, [])] for h in cluster.overlay_hosts}
 
 # Images: built once, copied to the hosts that run them.
 build_host = cluster.host(cluster.images.build_on) if cluster.images.build_on else None
@@ -94,30 +115,40 @@ if cluster.services.accounting:
         build_provider=build_provider, build_host=build_host, targets=[ctl], machines=machines, after=engine_ready)
     accounting = Accounting(
         cluster, provider=providers[ctl.name], slurm_image=slurm_image.image_id, mariadb_image=mariadb_image.image_id,
-        network=network.network.name, secrets=secrets, after=[*on_controller, mariadb_image.ready_on[ctl.name]],
+        network=network.network.name, secrets=secrets,
+        after=[*on_controller, mariadb_image.ready_on[ctl.name], *for_users[ctl.name]],
         machine_labels=machines.labels(ctl))
     slurm_daemons.append(accounting.slurmdbd)
 controller = SlurmController(
     cluster, access, provider=providers[ctl.name], image_id=slurm_image.image_id,
-    network=network.network.name, secrets=secrets, after=[*on_controller, *slurm_daemons], machines=machines)
+    network=network.network.name, secrets=secrets, after=[*on_controller, *slurm_daemons, *for_users[ctl.name]],
+    machines=machines)
 slurm_daemons.append(controller.container)
 for host in cluster.overlay_hosts:
     if host.node_names:
         nodes = SlurmNodes(
             cluster, host, access, provider=providers[host.name], image_id=slurm_image.image_id,
             network=network.network.name, secrets=secrets,
-            after=[slurm_image.ready_on[host.name], controller.container], machine_labels=machines.labels(host))
+            after=[slurm_image.ready_on[host.name], controller.container, *for_users[host.name]],
+            machine_labels=machines.labels(host))
         slurm_daemons.extend(nodes.containers.values())
+login_after = {h.name: [slurm_image.ready_on[h.name], controller.container, *for_users[h.name]]
+               for h in cluster.login_hosts}
+logins = LoginNodes(cluster, providers=providers, image_id=slurm_image.image_id, network=network.network.name,
+                    secrets=secrets, after=login_after, machines=machines)
+slurm_daemons.extend(logins.containers.values())
 if cluster.services.rest_api:
     rest = RestApi(cluster, provider=providers[ctl.name], image=slurm_image.image_id, network=network.network.name,
                    etc_volume=controller.etc_volume, after=[controller.container], machine_labels=machines.labels(ctl))
     slurm_daemons.append(rest.container)
 
+if cluster.services.accounting:
+    SlurmAssociations(cluster, access, machines, after=[controller.container, *for_users[ctl.name]])
 if store is not None and cluster.store is not None and cluster.store.kind is KvStore.CONSUL:
     ConsulCatalog(cluster, after=[store.container, *slurm_daemons], machines=machines)
 resumed = munge.resume_after(slurm_daemons)
 readiness = ClusterReadiness(cluster, access, slurm_daemons, controller.conf_digest, after=[resumed])
 
-for key, value in static_outputs(cluster, access.identity_path).items():
+for key, value in static_outputs(cluster, access.identity_path, identities.key_files).items():
     pulumi.export(key, value)
 pulumi.export("readiness", readiness.result)

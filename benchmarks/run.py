@@ -52,8 +52,9 @@ def evaluation_section(sizes: tuple[int, ...]) -> list[str]:
 
 def blast_section(sizes: tuple[int, ...]) -> list[str]:
     lines = ["## 2. Blast radius", "",
-             "A running N-host cluster, then the program with one host more (or one fewer); the test applier "
-             "with every resource faked counts what the second run does.", "",
+             "A running N-host cluster with a login container and 10 users on a shared /home, then the program "
+             "with one host (or user) more, or one fewer; the test applier with every resource faked counts what "
+             "the second run does.", "",
              "| hosts | change | created | updated | replaced | deleted | existing resources changed | "
              "existing Slurm containers updated or replaced |", "|---:|---|---:|---:|---:|---:|---|---:|"]
     details = []
@@ -68,8 +69,9 @@ def blast_section(sizes: tuple[int, ...]) -> list[str]:
                                 for (op, kind), count in sorted(r.by_op_and_type.items()))
             details.append(f"- {n} hosts, {r.change}: {by_type}")
     lines += ["", "By type:", "", *details, "",
-              "Target: no existing slurmd container replaced or restarted, at most one existing resource changed "
-              "(the readiness check, which runs again over every node)."]
+              "Target: no existing Slurm container (slurmd, slurmctld, login) replaced or restarted; for a host, "
+              "at most one existing resource changed (the readiness check, which runs again over every node); "
+              "for a user, only the identity files of each host (`<host>-identities`, rewritten in place)."]
     return lines
 
 

@@ -24,6 +24,7 @@ from render.lab import (
     lab_container_name,
     lab_image_tag,
     lab_network_name,
+    lab_shared_directory,
 )
 
 
@@ -73,8 +74,10 @@ class LabHosts(pulumi.ComponentResource):
                 device_cgroup_rules=list(LAB_DEVICE_CGROUP_RULES),
                 networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=network.name,
                                                                         ipv4_address=host.address)],
-                volumes=[docker.ContainerVolumeArgs(volume_name=engine_volume.name,
-                                                    container_path="/var/lib/docker")],
+                volumes=[
+                    docker.ContainerVolumeArgs(volume_name=engine_volume.name, container_path="/var/lib/docker"),
+                    *(docker.ContainerVolumeArgs(host_path=lab_shared_directory(cluster, path), container_path=path)
+                      for path in cluster.people.shared_paths)],
                 uploads=[docker.ContainerUploadArgs(file="/root/.ssh/authorized_keys", content=access.public_key,
                                                     permissions="0600")],
                 healthcheck=docker.ContainerHealthcheckArgs(**healthcheck_inputs(LAB_HEALTHCHECK)),

@@ -45,6 +45,8 @@ def container_from_spec(
             opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(delete_before_replace=True)))
         volumes.append(docker.ContainerVolumeArgs(volume_name=volume.name, container_path=mount.path,
                                                   read_only=True if mount.read_only else None))
+    volumes += [docker.ContainerVolumeArgs(host_path=bind.host_path, container_path=bind.path,
+                                           read_only=True if bind.read_only else None) for bind in spec.binds]
     uploads = [docker.ContainerUploadArgs(file=u.path, content=u.content, permissions=u.mode) for u in spec.uploads]
     for upload in spec.secrets:
         if upload.secret not in secrets:
@@ -69,6 +71,7 @@ def container_from_spec(
         healthcheck=docker.ContainerHealthcheckArgs(**check) if check else None,
         wait=check is not None,
         wait_timeout=wait_timeout if check else None,
+        security_opts=["no-new-privileges"] if spec.no_new_privileges else None,
         restart="unless-stopped",
         destroy_grace_seconds=spec.stop_grace_seconds,
         labels=[docker.ContainerLabelArgs(label=k, value=v) for k, v in labels.items()],

@@ -18,18 +18,19 @@ DIAL_ATTEMPTS = 6
 DIAL_TIMEOUT = 10
 
 
-def _write_identity(path: Path, key: str) -> str:
-    """Write the private key for the local ssh client, only when its content changed.
+def write_private_key(path: Path, key: str) -> str:
+    """Write a private key for the local ssh client, only when its content changed.
 
     Done while the program runs (not as a resource) so that every machine that runs
-    `pulumi preview/up/destroy` for this stack has the file Docker's ssh:// helper needs.
+    `pulumi preview/up/destroy` for this stack has the file (Docker's ssh:// helper needs the
+    stack's; a lab user logs in with theirs).
     """
-    ssh_dir, own_dir = path.parent.parent, path.parent
-    if not ssh_dir.exists():  # made 0700, as ssh-keygen makes it; an existing one is left as it is
-        ssh_dir.mkdir(parents=True)
-        ssh_dir.chmod(0o700)
-    own_dir.mkdir(exist_ok=True)
-    own_dir.chmod(0o700)  # the project's directory is the owner's alone, whoever made it
+    # directories made here are 0700, as ssh-keygen makes ~/.ssh; an existing one is left as it is,
+    # but the key's own directory is the owner's alone, whoever made it
+    missing = [d for d in reversed(path.parents) if not d.exists()]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for directory in [*missing, path.parent]:
+        directory.chmod(0o700)
     text = key if key.endswith("\n") else key + "\n"
     if not path.exists() or path.read_text() != text:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -57,7 +58,7 @@ class SshAccess(pulumi.ComponentResource):
             self.private_key = pulumi.Output.secret(generated.private_key_openssh)
             self.public_key = generated.public_key_openssh
         self.identity_path = identity_file(Path.home(), cluster)
-        written = self.private_key.apply(lambda key: _write_identity(self.identity_path, key))
+        written = self.private_key.apply(lambda key: write_private_key(self.identity_path, key))
         # Docker's provider runs ssh without a shell: it gets the absolute path, once the file is there
         self.ssh_options: pulumi.Output[list[str]] = pulumi.Output.unsecret(
             written.apply(lambda path: ssh_options(cluster, path)))

@@ -19,6 +19,7 @@ class Role(StrEnum):
     KV = "kv"  # runs the key/value store (Consul or etcd); the seed's login host
     CONTROLLER = "controller"  # runs slurmctld
     COMPUTE = "compute"  # runs slurmd containers
+    LOGIN = "login"  # runs a login container: sshd for the stack's users, the Slurm commands (sackd)
 
 
 class OverlayMode(StrEnum):
@@ -29,6 +30,9 @@ class OverlayMode(StrEnum):
 class KvStore(StrEnum):
     CONSUL = "consul"
     ETCD = "etcd"
+
+
+SLURM_ROLES = frozenset((Role.CONTROLLER, Role.COMPUTE, Role.LOGIN))  # roles that run Slurm containers
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,47 @@ class Store:
 
     kind: KvStore
     host: Host
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    gid: int
+    members: tuple[str, ...]  # users for whom it is a further group
+
+
+@dataclass(frozen=True)
+class User:
+    """A person who logs in to the login containers and runs jobs as themselves."""
+
+    name: str
+    uid: int
+    gid: int  # primary group
+    shell: str
+    home: str
+    ssh_keys: tuple[str, ...]  # empty in a lab where the program generates the user's key
+    account: str | None  # Slurm account (None without accounting)
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class People:
+    """Who uses the cluster, and the file systems they share."""
+
+    users: tuple[User, ...]
+    groups: tuple[Group, ...]  # the users' own groups among them
+    accounts: tuple[Account, ...]  # empty without accounting
+    shared_paths: tuple[str, ...]  # host paths shared across the hosts, mounted at the same path
+    login_port: int
+    delete_homes: bool  # a home goes with its user, or with the stack
+
+    def user(self, name: str) -> User:
+        return next(u for u in self.users if u.name == name)
 
 
 @dataclass(frozen=True)
@@ -137,6 +182,7 @@ class Cluster:
     drain_timeout: int  # seconds a leaving node's jobs get to finish
     munge_key_version: int  # changing it makes a new munge key (a rotation)
     services: Services
+    people: People
     docker_daemon: dict[str, Any] = field(default_factory=dict)  # keys merged into every Slurm host's daemon.json
 
     def host(self, name: str) -> Host:
@@ -152,7 +198,16 @@ class Cluster:
     @property
     def overlay_hosts(self) -> tuple[Host, ...]:
         """Hosts whose engines join the overlay: every host that runs a Slurm container."""
-        return tuple(h for h in self.hosts if h.has(Role.CONTROLLER) or h.has(Role.COMPUTE))
+        return tuple(h for h in self.hosts if h.roles & SLURM_ROLES)
+
+    @property
+    def login_hosts(self) -> tuple[Host, ...]:
+        return self.hosts_with(Role.LOGIN)
+
+    @property
+    def shared_hosts(self) -> tuple[Host, ...]:
+        """Hosts that mount the shared file systems: those with login or slurmd containers."""
+        return tuple(h for h in self.hosts if h.has(Role.LOGIN) or h.has(Role.COMPUTE))
 
     def nodes_on(self, host: Host) -> tuple[Node, ...]:
         return tuple(n for n in self.nodes if n.host == host.name)

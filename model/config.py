@@ -17,7 +17,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from model.cluster import (
+    Account,
     Cluster,
+    Group,
     Host,
     ImageSettings,
     LabSettings,
@@ -25,14 +27,16 @@ from model.cluster import (
     Node,
     OverlayMode,
     Partition,
+    People,
     Role,
     Services,
     Store,
+    User,
 )
-from model.constants import IMAGE_REPOSITORY, PROJECT
+from model.constants import DEFAULT_ACCOUNT, IMAGE_REPOSITORY, PROJECT
 from model.daemon_json import DaemonJsonProblems
 from model.schema import ConfigProblem, StackSpec, suggest
-from model.validators import VALIDATORS, Problem, partition_members, plan_nodes
+from model.validators import VALIDATORS, Problem, home_of, partition_members, plan_nodes, primary_group
 
 
 class ConfigError(Exception):
@@ -223,7 +227,28 @@ def _build(spec: StackSpec, *, project: str, stack: str) -> Cluster:
         drain_timeout=spec.drain_timeout,
         munge_key_version=spec.munge_key_version,
         services=services,
+        people=_people(spec),
         docker_daemon=dict(spec.docker_daemon),
+    )
+
+
+def _people(spec: StackSpec) -> People:
+    accounts = tuple(Account(a.name, a.description) for a in spec.accounts) or (Account(DEFAULT_ACCOUNT, ""),)
+    groups = [Group(g.name, g.gid, tuple(u.name for u in spec.users if g.name in u.groups)) for g in spec.groups]
+    for user in spec.users:
+        own, gid = primary_group(user)
+        if own is not None:
+            groups.append(Group(own, gid, ()))
+    return People(
+        users=tuple(User(name=u.name, uid=u.uid, gid=primary_group(u)[1], shell=u.shell, home=home_of(u),
+                         ssh_keys=tuple(u.ssh_keys),
+                         account=(u.account or accounts[0].name) if spec.accounting else None)
+                    for u in spec.users),
+        groups=tuple(groups),
+        accounts=accounts if spec.accounting and spec.users else (),
+        shared_paths=tuple(f.path for f in spec.shared_filesystems),
+        login_port=spec.login.port,
+        delete_homes=spec.delete_homes,
     )
 
 

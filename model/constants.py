@@ -36,13 +36,31 @@ ENGINE_ADVERTISE_PORT = 2376  # the seed's --cluster-advertise=<if>:2376
 SWARM_PORT = 2377  # swarm mode's control plane
 GOSSIP_PORT = 7946  # the overlay's gossip (serf), both modes
 VXLAN_PORT = 4789
-SSH_PORT = 22  # lab hosts' sshd
+SSH_PORT = 22  # lab hosts' sshd, and sshd inside a login container
+LOGIN_PORT = 2222  # where a login host publishes its login container's sshd (its own sshd keeps 22)
 
 # ---- numeric owners, fixed in the images so that files can be uploaded with them ---------------
 MUNGE_UID = 990
 SLURM_UID = 991
 SLURMREST_UID = 992  # slurmrestd refuses root, SlurmUser and their groups
 MYSQL_UID = 989
+# The stack's users and groups take IDs from Debian's range for people (adduser.conf FIRST_UID ..
+# LAST_UID); the images' own accounts are all below it (and nobody/nogroup above).
+PEOPLE_ID_MIN = 1000
+PEOPLE_ID_MAX = 59999
+# Names the images' /etc/passwd and /etc/group already hold (Debian's base-passwd, the packages
+# in images/slurm, the daemons' accounts above): a user or group of the stack may not take one,
+# since `files` is read before the stack's identities. tests/e2e checks the image against it.
+IMAGE_ACCOUNT_NAMES = frozenset((
+    "root", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy", "www-data",
+    "backup", "list", "irc", "gnats", "_apt", "nobody", "nogroup", "adm", "tty", "disk", "kmem", "dialout", "fax",
+    "voice", "cdrom", "floppy", "tape", "sudo", "audio", "dip", "operator", "src", "shadow", "utmp", "video",
+    "sasl", "plugdev", "staff", "users", "input", "sgx", "kvm", "render", "clock", "crontab", "messagebus",
+    "systemd-journal", "systemd-network", "systemd-timesync", "systemd-resolve", "_ssh", "sshd", "munge",
+    "slurm", "slurmrest", "mysql", "rdma",
+))
+LOGIN_SHELLS = ("/bin/bash", "/bin/sh")  # what the Slurm image has for users
+DEFAULT_ACCOUNT = "general"  # the Slurm account of users the stack puts in none
 
 # ---- paths inside the Slurm and MariaDB containers ------------------------------------------------
 SLURM_ETC_DIR = "/etc/slurm"
@@ -54,11 +72,18 @@ DB_PASSWORD_PATH = "/run/secrets/slurmdb_password"
 MARIADB_DATA_DIR = "/var/lib/mysql"
 CONSUL_DATA_DIR = "/consul/data"  # the official image's
 ETCD_DATA_DIR = "/var/lib/etcd"
+# The stack's users and groups (passwd, group: libnss-extrausers reads them at every lookup, so a
+# change reaches running containers without a restart), and their SSH public keys (ssh/<user>)
+IDENTITY_DIR = "/var/lib/extrausers"
+AUTHORIZED_KEYS_DIR = f"{IDENTITY_DIR}/ssh"
+SSH_HOST_KEY_DIR = "/etc/ssh/host-keys"  # a login container's host keys, on a volume of their own
 
 # ---- on the hosts -----------------------------------------------------------------------------------
 DAEMON_JSON = "/etc/docker/daemon.json"
 LAB_SUPERVISOR = "/usr/local/sbin/lab-dockerd"  # restarts a lab host's inner dockerd
 LAB_DOCKERD_LOG = "/var/log/dockerd.log"  # where a lab host's inner dockerd logs
+LAB_SHARED_ROOT = f"{STATE_ROOT}/lab-shared"  # on the lab's engine machine: <stack>/<path> is shared
+SHARED_MARKER = f".{PROJECT}-shared"  # written in a shared path on one host, read on the others
 
 # ---- container names (and hostnames on the overlay) besides slurmctld's and the nodes' ------------
 MARIADB_HOST = "mariadb"

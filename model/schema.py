@@ -10,6 +10,8 @@ the boolean they spell.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import re
 from typing import Annotated, Any
@@ -18,7 +20,15 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidat
 from pydantic.alias_generators import to_camel
 
 from model.cluster import KvStore, OverlayMode, Role
-from model.constants import IMAGE_REPOSITORY, SSH_PORT
+from model.constants import (
+    DEFAULT_ACCOUNT,
+    IMAGE_REPOSITORY,
+    LOGIN_PORT,
+    LOGIN_SHELLS,
+    PEOPLE_ID_MAX,
+    PEOPLE_ID_MIN,
+    SSH_PORT,
+)
 
 PLATFORMS = ("linux/amd64", "linux/arm64", "linux/arm/v7", "linux/ppc64le", "linux/s390x", "linux/riscv64")
 NODE_SELECTORS = ("all", "even", "odd")
@@ -201,6 +211,89 @@ def _platform(value: Any) -> str:
 
 Platform = Annotated[str, PlainValidator(_platform)]
 
+# ---- users ----------------------------------------------------------------------------------------
+
+# adduser's NAME_REGEX: lowercase, starting with a letter; Slurm takes the same names
+PersonName = text(r"[a-z][a-z0-9_-]{0,31}", "a valid user or group name",
+                  "use up to 32 lowercase letters, digits, '_' or '-', starting with a letter")
+AccountName = text(r"[a-z][a-z0-9_-]{0,39}", "a valid Slurm account name",
+                   "use up to 40 lowercase letters, digits, '_' or '-', starting with a letter")
+Description = text(r"[A-Za-z0-9 _.,:()/-]{0,100}", "a plain description",
+                   "use up to 100 letters, digits, spaces and . , : ( ) / _ -")
+PersonId = whole(PEOPLE_ID_MIN, PEOPLE_ID_MAX)
+# each key type, and how many length-prefixed fields its public key has (RFC 4253 6.6, RFC 5656 3.1,
+# RFC 8709 4, OpenSSH PROTOCOL.u2f): the type itself, then its numbers
+SSH_KEY_TYPES = {"ssh-ed25519": 2, "ssh-rsa": 3, "ecdsa-sha2-nistp256": 3, "ecdsa-sha2-nistp384": 3,
+                 "ecdsa-sha2-nistp521": 3, "sk-ssh-ed25519@openssh.com": 3, "sk-ecdsa-sha2-nistp256@openssh.com": 4}
+
+
+def _ssh_wire_fields(blob: str) -> list[bytes] | None:
+    """The length-prefixed fields of a public key in SSH's wire format; None unless the base64
+    decodes and the fields use every byte."""
+    try:
+        raw = base64.b64decode(blob, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    fields, at = [], 0
+    while at < len(raw):
+        length = int.from_bytes(raw[at:at + 4], "big")
+        if at + 4 + length > len(raw):
+            return None
+        fields.append(raw[at + 4:at + 4 + length])
+        at += 4 + length
+    return fields
+
+
+def _ssh_public_key(value: Any) -> str:
+    """One OpenSSH public key line: type, base64 key whose own type field agrees, optional comment."""
+    fix = "give the line of the user's public key file (~/.ssh/id_ed25519.pub): ssh-ed25519 AAAA... comment"
+    if not isinstance(value, str):
+        raise ConfigProblem(f"{_describe(value)} is not an SSH public key", fix)
+    if "PRIVATE KEY" in value:
+        raise ConfigProblem("this is a private key, which must never leave its owner", fix)
+    words = value.strip().split()
+    if "\n" in value.strip() or len(words) < 2:
+        raise ConfigProblem("an SSH public key is one line of type, key and comment", fix)
+    kind, blob, comment = words[0], words[1], " ".join(words[2:])
+    if kind not in SSH_KEY_TYPES:
+        raise ConfigProblem(f"'{kind[:40]}' is not an SSH key type{suggest(kind, list(SSH_KEY_TYPES))} (options such "
+                            "as from= are not taken)", fix)
+    fields = _ssh_wire_fields(blob)
+    if fields is None or len(fields) != SSH_KEY_TYPES[kind] or fields[0] != kind.encode() \
+            or (kind == "ssh-ed25519" and len(fields[1]) != 32):
+        raise ConfigProblem(f"the {kind} key's data is damaged (not the base64 of a {kind} key)", fix)
+    if not re.fullmatch(r"[\x20-\x7e]*", comment):
+        raise ConfigProblem("the key's comment has characters other than printable ASCII", fix)
+    return f"{kind} {blob}{' ' + comment if comment else ''}"
+
+
+SshPublicKey = Annotated[str, PlainValidator(_ssh_public_key)]
+# file systems a container cannot take from its host at that path, and where job output has no place
+SYSTEM_PATHS = ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/proc", "/root", "/run",
+                "/sbin", "/sys", "/tmp", "/usr", "/var")
+
+
+def _absolute_path(value: Any) -> str:
+    fix = "give an absolute path such as /home or /srv/apps"
+    if not isinstance(value, str) or not re.fullmatch(r"(/[A-Za-z0-9._-]+)+", value):
+        raise ConfigProblem(f"{_describe(value)} is not an absolute path of letters, digits, '.', '_' or '-'", fix)
+    if any(part in (".", "..") for part in value.split("/")):
+        raise ConfigProblem(f"'{value}' has . or .. in it", "write the path without . or ..")
+    return value
+
+
+AbsolutePath = Annotated[str, PlainValidator(_absolute_path)]
+
+
+def _shell(value: Any) -> str:
+    if isinstance(value, str) and value in LOGIN_SHELLS:
+        return value
+    raise ConfigProblem(f"{_describe(value)} is not a shell the Slurm image has",
+                        f"use one of {', '.join(LOGIN_SHELLS)}")
+
+
+Shell = Annotated[str, PlainValidator(_shell)]
+
 
 def _node_selector(value: Any) -> str | tuple[str, ...]:
     if isinstance(value, str) and value in NODE_SELECTORS:
@@ -274,6 +367,39 @@ class ImagesSpec(Spec):
     consul: ImageRef = "hashicorp/consul:1.22"
 
 
+class GroupSpec(Spec):
+    name: PersonName
+    gid: PersonId
+
+
+class UserSpec(Spec):
+    name: PersonName
+    uid: PersonId
+    gid: PersonId | None = Field(None, description="primary group: a gid of `groups`; default: a group of the "
+                                                   "user's own, named like the user, gid = uid")
+    groups: list[PersonName] = Field(default_factory=list, description="further groups, by name, of `groups`")
+    ssh_keys: list[SshPublicKey] = Field(default_factory=list, description="public keys that log the user in "
+                                                                            "(a lab generates one where none is given)")
+    shell: Shell = "/bin/bash"
+    home: AbsolutePath | None = Field(None, description="default /home/<name>; on a shared file system")
+    account: AccountName | None = Field(None, description=f"Slurm account; default: the first of `accounts` "
+                                                          f"({DEFAULT_ACCOUNT} when none is declared)")
+
+
+class AccountSpec(Spec):
+    name: AccountName
+    description: Description = ""
+
+
+class SharedFilesystemSpec(Spec):
+    path: AbsolutePath = Field(description="a path the site shares across the hosts (NFS, Lustre, ...), mounted "
+                                           "at the same path in the login and slurmd containers")
+
+
+class LoginSpec(Spec):
+    port: whole(1, 65535) = Field(LOGIN_PORT, description="host port of the login containers' sshd")
+
+
 def _known_daemon_keys(value: Any) -> dict[str, Any]:
     from model.daemon_json import check_daemon_json
 
@@ -308,6 +434,13 @@ class StackSpec(Spec):
     accounting: Flag = Field(True, description="slurmdbd and MariaDB on the controller host")
     rest_api: Flag = Field(True, description="slurmrestd with JWT authentication on the controller host")
     mpi: Flag = Field(True, description="OpenMPI 5 with PMIx and mpi-hello in the Slurm image")
+    users: list[UserSpec] = Field(default_factory=list)
+    groups: list[GroupSpec] = Field(default_factory=list)
+    accounts: list[AccountSpec] = Field(default_factory=list)
+    login: LoginSpec = Field(default_factory=LoginSpec)
+    shared_filesystems: list[SharedFilesystemSpec] = Field(default_factory=list)
+    delete_homes: Flag = Field(False, description="delete a user's home when the user is removed or the stack "
+                                                  "destroyed (default: homes are kept)")
 
 
 TOP_LEVEL_KEYS = (*(field.alias or name for name, field in StackSpec.model_fields.items()), "sshPrivateKey")

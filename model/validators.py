@@ -11,9 +11,36 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from model.cluster import KvStore, OverlayMode, Role
-from model.constants import SERVICE_CONTAINERS, SSH_PORT
-from model.schema import RESERVED_NETWORKS, HostSpec, StackSpec, is_dns_name, is_ip_address, suggest
+from model.cluster import SLURM_ROLES, KvStore, OverlayMode, Role
+from model.constants import (
+    CONSUL_HTTP_PORT,
+    CONSUL_SERF_LAN_PORT,
+    CONSUL_SERVER_PORT,
+    DEFAULT_ACCOUNT,
+    ENGINE_ADVERTISE_PORT,
+    ETCD_CLIENT_PORT,
+    ETCD_PEER_PORT,
+    GOSSIP_PORT,
+    IMAGE_ACCOUNT_NAMES,
+    SERVICE_CONTAINERS,
+    SLURMCTLD_PORT,
+    SLURMD_PORT,
+    SLURMDBD_PORT,
+    SLURMRESTD_PORT,
+    SSH_PORT,
+    SWARM_PORT,
+    VXLAN_PORT,
+)
+from model.schema import (
+    RESERVED_NETWORKS,
+    SYSTEM_PATHS,
+    HostSpec,
+    StackSpec,
+    UserSpec,
+    is_dns_name,
+    is_ip_address,
+    suggest,
+)
 
 # host names that would give two resources one name (the local engine's provider is "local-docker")
 RESERVED_HOST_NAMES = ("local",)
@@ -53,7 +80,7 @@ def slurmds_of(host: HostSpec) -> int:
 
 
 def runs_slurm(host: HostSpec) -> bool:
-    return bool({Role.CONTROLLER, Role.COMPUTE} & set(host.roles))
+    return bool(SLURM_ROLES & set(host.roles))
 
 
 def is_lab(spec: StackSpec) -> bool:
@@ -171,13 +198,9 @@ def the_overlay_mode_has_its_store(spec: StackSpec, nodes: list[PlannedNode]) ->
             yield Problem("kvStore", "lab hosts run Debian's docker.io 20.10, built without the Consul backend "
                           "(dockerd fails with 'discovery service not supported')",
                           "set kvStore: etcd for a kv-mode lab, or use real hosts with upstream Docker 20.10-22.x")
-    else:
-        if kv is not None and spec.kv_store is KvStore.ETCD:
-            yield Problem("kvStore", "etcd only serves kv mode's engines; in swarm mode the kv host runs Consul",
-                          "set kvStore: consul, or remove the kv role from the stack")
-        if kv is not None and runs_slurm(kv[1]):
-            yield Problem(f"hosts[{kv[0]}].roles", f"the kv host '{kv[1].name}' runs Slurm too: its engine would "
-                          "be reached by two Docker providers of one name", "give the kv role to a host of its own")
+    elif kv is not None and spec.kv_store is KvStore.ETCD:
+        yield Problem("kvStore", "etcd only serves kv mode's engines; in swarm mode the kv host runs Consul",
+                      "set kvStore: consul, or remove the kv role from the stack")
 
 
 def names_do_not_collide(spec: StackSpec, nodes: list[PlannedNode]) -> Iterator[Problem]:
@@ -190,6 +213,13 @@ def names_do_not_collide(spec: StackSpec, nodes: list[PlannedNode]) -> Iterator[
                       "the overlay", f"use another controller name than {', '.join(taken)}")
     if spec.controller_name in node_names:
         yield Problem("controllerName", f"'{spec.controller_name}' is also a node name", "use another controller name")
+    # a login container takes its host's name
+    for i, host in enumerate(spec.hosts):
+        if Role.LOGIN not in host.roles:
+            continue
+        if host.name in (*taken, spec.controller_name) or host.name in node_names:
+            yield Problem(f"hosts[{i}].name", f"the login container of '{host.name}' takes the host's name, which "
+                          "is also the name of another container on the overlay", "give the host another name")
     if spec.network.name in RESERVED_NETWORKS:
         yield Problem("network.name", f"'{spec.network.name}' is a network Docker (or swarm mode) keeps for itself",
                       "name the overlay otherwise, e.g. global")
@@ -256,9 +286,10 @@ def partitions_are_usable(spec: StackSpec, nodes: list[PlannedNode]) -> Iterator
 
 
 def subnets_have_room(spec: StackSpec, nodes: list[PlannedNode]) -> Iterator[Problem]:
-    # on the overlay: every slurmd, slurmctld, slurmdbd, MariaDB and slurmrestd, and one address per
-    # engine for its endpoint; besides the network, broadcast and gateway addresses
-    needed = len(nodes) + 4 + len([h for h in spec.hosts if runs_slurm(h)]) + 3
+    # on the overlay: every slurmd and login container, slurmctld, slurmdbd, MariaDB and slurmrestd,
+    # and one address per engine for its endpoint; besides the network, broadcast and gateway addresses
+    logins = len([h for h in spec.hosts if Role.LOGIN in h.roles])
+    needed = len(nodes) + logins + 4 + len([h for h in spec.hosts if runs_slurm(h)]) + 3
     if spec.network.subnet.num_addresses < needed:
         yield Problem("network.subnet", f"{spec.network.subnet} has room for {spec.network.subnet.num_addresses - 3} "
                       f"addresses, and the overlay needs {needed - 3}",
@@ -287,9 +318,179 @@ def images_are_built_where_they_can_be(spec: StackSpec, nodes: list[PlannedNode]
                       "set it to local or to the name of a controller/compute host")
 
 
+# ---- users, login and shared file systems ----------------------------------------------------------
+
+def primary_group(user: UserSpec) -> tuple[str | None, int]:
+    """The user's primary group: a gid of `groups` (name None), or a group of their own."""
+    return (None, user.gid) if user.gid is not None else (user.name, user.uid)
+
+
+def home_of(user: UserSpec) -> str:
+    return user.home or f"/home/{user.name}"
+
+
+def users_and_groups_have_their_own_names_and_ids(spec: StackSpec, nodes: list[PlannedNode]) -> Iterator[Problem]:
+    """Each user, group and ID once; none taken from the images' own accounts; every group a user
+    names declared."""
+    names: dict[str, str] = {}  # user and group names share one namespace (a user's own group)
+    for i, group in enumerate(spec.groups):
+        key = f"groups[{i}]"
+        if group.name in IMAGE_ACCOUNT_NAMES:
+            yield Problem(f"{key}.name", f"'{group.name}' is a group of the images", "give the group another name")
+        elif group.name in names:
+            yield Problem(f"{key}.name", f"'{group.name}' is also {names[group.name]}", "give every group its own name")
+        names.setdefault(group.name, f"the name of {key}")
+    gids: dict[int, int] = {}
+    for i, group in enumerate(spec.groups):
+        gids.setdefault(group.gid, i)
+    for i, group in enumerate(spec.groups):
+        if gids[group.gid] != i:
+            yield Problem(f"groups[{i}].gid", f"{group.gid} is also the gid of groups[{gids[group.gid]}]",
+                          "give every group its own gid")
+    declared = {g.name for g in spec.groups}
+    uids: dict[int, int] = {}
+    for i, user in enumerate(spec.users):
+        key = f"users[{i}]"
+        if user.name in IMAGE_ACCOUNT_NAMES:
+            yield Problem(f"{key}.name", f"'{user.name}' is an account of the images", "give the user another name")
+        elif user.name in names:
+            yield Problem(f"{key}.name", f"'{user.name}' is also {names[user.name]}",
+                          "give every user a name of their own (a user without gid gets a group of that name)")
+        names.setdefault(user.name, f"the name of {key}")
+        if user.uid in uids:
+            yield Problem(f"{key}.uid", f"{user.uid} is also the uid of users[{uids[user.uid]}]",
+                          "give every user their own uid")
+        uids.setdefault(user.uid, i)
+        if user.gid is None and user.uid in gids:
+            yield Problem(f"{key}.gid", f"without gid, '{user.name}' gets a group of their own with gid {user.uid}, "
+                          f"which is the gid of groups[{gids[user.uid]}]",
+                          f"set gid: {user.uid} to make that group theirs, or give them another uid")
+        if user.gid is not None and user.gid not in gids:
+            yield Problem(f"{key}.gid", f"{user.gid} is the gid of no group in groups",
+                          f"declare it in groups ({{name: ..., gid: {user.gid}}}) or leave gid out")
+        for j, group in enumerate(user.groups):
+            if group not in declared:
+                yield Problem(f"{key}.groups[{j}]",
+                              f"'{group}' is not a group of groups{suggest(group, sorted(declared))}",
+                              "declare it in groups, or remove it from the user's groups")
+
+
+def users_can_log_in(spec: StackSpec, nodes: list[PlannedNode]) -> Iterator[Problem]:
+    """Users log in to a login container with keys; a lab generates a key for a user without one."""
+    if spec.users and not any(Role.LOGIN in h.roles for h in spec.hosts):
+        yield Problem("users", "no host has the login role, so no user can log in",
+                      "add login to the roles of a host (e.g. roles: [controller, compute, login])")
+    owner: dict[str, str] = {}
+    for i, user in enumerate(spec.users):
+        if not user.ssh_keys and not is_lab(spec):
+            yield Problem(f"users[{i}].sshKeys", f"'{user.name}' has no SSH public key, and logs in only with one",
+                          "add the line of their ~/.ssh/id_ed25519.pub (a lab generates one)")
+        for j, key in enumerate(user.ssh_keys):
+            blob = key.split()[1]
+            if blob in owner:
+                yield Problem(f"users[{i}].sshKeys[{j}]", f"this key also logs in {owner[blob]}",
+                              "give every user keys of their own")
+            owner.setdefault(blob, user.name)
+
+
+def homes_are_on_shared_file_systems(spec: StackSpec, nodes: list[PlannedNode]) -> Iterator[Problem]:
+    """A job runs in its owner's home on any node: the home must be the same on every host."""
+    shared = [f.path for f in spec.shared_filesystems]
+    homes: dict[str, str] = {}
+    for i, user in enumerate(spec.users):
+        home = home_of(user)
+        if not any(home.startswith(f"{path}/") for path in shared):
+            where = f"home {home}" if user.home else f"home {home} (the default)"
+            parent = home.rsplit("/", 1)[0] or "/"
+            yield Problem(f"users[{i}].home", f"{user.name}'s {where} is on no shared file system, so jobs on "
+                          "other hosts would not see it", f"add sharedFilesystems: [{{path: {parent}}}] (a path "
+                          "the site shares across the hosts), or set home under one")
+        if home in homes:
+            yield Problem(f"users[{i}].home", f"{home} is also the home of {homes[home]}",
+                          "give every user their own home")
+        homes.setdefault(home, user.name)
+
+
+def shared_paths_can_be_mounted(spec: StackSpec, nodes: list[PlannedNode]) -> Iterator[Problem]:
+    """A shared path is mounted over the container's own: not over the system's directories, and not
+    one inside another."""
+    paths = [f.path for f in spec.shared_filesystems]
+    for i, path in enumerate(paths):
+        key = f"sharedFilesystems[{i}].path"
+        system = next((p for p in SYSTEM_PATHS if path == p or path.startswith(f"{p}/")), None)
+        if system is not None:
+            yield Problem(key, f"{path} would cover the containers' own {system}",
+                          "share a path outside the system's directories, such as /home, /srv or /scratch")
+        for j, other in enumerate(paths[:i]):
+            if path == other or path.startswith(f"{other}/") or other.startswith(f"{path}/"):
+                yield Problem(key, f"{path} and sharedFilesystems[{j}] ({other}) are one inside the other",
+                              "list each shared file system once, by its mount point")
+            elif shared_path_slug(path) == shared_path_slug(other):
+                yield Problem(key, f"{path} and {other} get one resource name ({shared_path_slug(path)})",
+                              "rename one of the paths")
+    if paths and not any({Role.LOGIN, Role.COMPUTE} & set(h.roles) for h in spec.hosts):
+        yield Problem("sharedFilesystems", "no host mounts them (login and compute hosts do)",
+                      "add a host with the login or compute role")
+
+
+def shared_path_slug(path: str) -> str:
+    """A shared path in resource names: /srv/apps -> srv-apps."""
+    return path.strip("/").replace("/", "-").replace(".", "-").lower()
+
+
+def accounts_are_declared(spec: StackSpec, nodes: list[PlannedNode]) -> Iterator[Problem]:
+    """Slurm associations come with accounting: every user in a declared account."""
+    if not spec.accounting:
+        if spec.accounts:
+            yield Problem("accounts", "accounts are Slurm associations, which need accounting",
+                          "set accounting: true, or remove accounts")
+        for i, user in enumerate(spec.users):
+            if user.account is not None:
+                yield Problem(f"users[{i}].account", "accounts are Slurm associations, which need accounting",
+                              "set accounting: true, or remove the user's account")
+        return
+    names = [a.name for a in spec.accounts] or [DEFAULT_ACCOUNT]
+    for i, account in enumerate(spec.accounts):
+        if account.name == "root":
+            yield Problem(f"accounts[{i}].name", "root is Slurm's own account", "give the account another name")
+        if names.index(account.name) != i:
+            yield Problem(f"accounts[{i}].name", f"'{account.name}' is declared twice", "rename or remove one")
+    for i, user in enumerate(spec.users):
+        if user.account is not None and user.account not in names:
+            yield Problem(f"users[{i}].account", f"'{user.account}' is not an account of accounts"
+                          f"{suggest(user.account, names)}", "declare it in accounts, or use one that is")
+
+
+def published_ports(spec: StackSpec) -> dict[int, str]:
+    """Ports the stack's engines and containers take on a host, and what takes them."""
+    ports = {SLURMCTLD_PORT: "slurmctld", SLURMD_PORT: "slurmd", SLURMDBD_PORT: "slurmdbd",
+             SLURMRESTD_PORT: "slurmrestd", CONSUL_HTTP_PORT: "Consul", CONSUL_SERVER_PORT: "Consul",
+             CONSUL_SERF_LAN_PORT: "Consul", ETCD_CLIENT_PORT: "etcd", ETCD_PEER_PORT: "etcd",
+             ENGINE_ADVERTISE_PORT: "the engine", SWARM_PORT: "swarm mode", GOSSIP_PORT: "the overlay",
+             VXLAN_PORT: "the overlay"}
+    for host in spec.hosts:
+        for slot in range(1, slurmds_of(host)):
+            ports[SLURMRESTD_PORT + slot] = "a further slurmd"
+    return ports
+
+
+def the_login_port_is_free(spec: StackSpec, nodes: list[PlannedNode]) -> Iterator[Problem]:
+    port = spec.login.port
+    taken = published_ports(spec)
+    if port in taken:
+        yield Problem("login.port", f"{port} is taken by {taken[port]}", "pick a free port, e.g. 2222")
+    for host in spec.hosts:
+        ssh_port = SSH_PORT if is_lab(spec) else (host.ssh_port or spec.ssh_port)
+        if Role.LOGIN in host.roles and port == ssh_port:
+            yield Problem("login.port", f"{port} is the port of the own sshd of host '{host.name}'",
+                          "pick another port, e.g. 2222, so that the host's sshd keeps its own")
+
+
 VALIDATORS: tuple[Validator, ...] = (
     hosts_have_their_own_names, hosts_have_their_own_addresses, lab_and_real_hosts_are_reached_as_they_can_be,
     dns_names_come_with_an_advertise_address, one_controller_and_compute_hosts, compute_hosts_run_slurmds,
     the_overlay_mode_has_its_store, names_do_not_collide, node_numbers_do_not_overlap, partitions_are_usable,
-    subnets_have_room, images_are_built_where_they_can_be,
+    subnets_have_room, images_are_built_where_they_can_be, users_and_groups_have_their_own_names_and_ids,
+    users_can_log_in, homes_are_on_shared_file_systems, shared_paths_can_be_mounted, accounts_are_declared,
+    the_login_port_is_free,
 )

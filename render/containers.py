@@ -21,6 +21,7 @@ from model.constants import (
     ETCD_DATA_DIR,
     ETCD_HOST,
     ETCD_PEER_PORT,
+    IDENTITY_DIR,
     JWT_KEY_PATH,
     LABEL_PREFIX,
     MARIADB_DATA_DIR,
@@ -36,9 +37,12 @@ from model.constants import (
     SLURMDBD_HOST,
     SLURMRESTD_HOST,
     SLURMRESTD_PORT,
+    SSH_HOST_KEY_DIR,
+    SSH_PORT,
     STATE_SAVE_DIR,
 )
 from render.durations import seconds
+from render.people import identity_dir
 from render.slurm_conf import render_slurmdbd_conf_template
 
 
@@ -68,7 +72,18 @@ class SecretUpload:
 
 @dataclass(frozen=True)
 class Mount:
+    """A named volume of the container's host."""
+
     volume: str
+    path: str
+    read_only: bool = False
+
+
+@dataclass(frozen=True)
+class Bind:
+    """A directory of the container's host, at `path` inside."""
+
+    host_path: str
     path: str
     read_only: bool = False
 
@@ -100,11 +115,14 @@ class ContainerSpec:
     command: tuple[str, ...] = ()
     ports: tuple[tuple[int, int], ...] = ()  # (container port, host port)
     mounts: tuple[Mount, ...] = ()
+    binds: tuple[Bind, ...] = ()
     uploads: tuple[Upload, ...] = ()
     secrets: tuple[SecretUpload, ...] = ()
     env: tuple[str, ...] = ()  # "NAME=value"
     healthcheck: Healthcheck | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    # Where users' programs run (slurmd, login) no process gains privileges from a set-uid binary.
+    no_new_privileges: bool = False
     # Seconds a replaced or deleted container gets to stop (SIGTERM) before it is killed; without it
     # the provider kills at once, and slurmctld would not save its state.
     stop_grace_seconds: int = 30
@@ -129,12 +147,17 @@ JWT_KEY = SecretUpload(JWT_KEY_PATH, Secret.JWT_KEY, "0600", SLURM_UID, SLURM_UI
 
 
 def mpi_environment(cluster: Cluster) -> tuple[str, ...]:
-    """OpenMPI's data path pinned to the overlay: containers also sit on Docker's gateway bridge,
-    which does not route between hosts, and MPI picks it otherwise (and hangs)."""
-    if not cluster.services.mpi:
-        return ()
-    return (f"OMPI_MCA_btl_tcp_if_include={cluster.network.subnet}", "OMPI_MCA_pml=ob1",
-            "OMPI_MCA_btl=self,sm,tcp")
+    """The overlay's subnet, to which the entrypoint pins OpenMPI's data path (images/slurm)."""
+    return (f"MPI_SUBNET={cluster.network.subnet}",) if cluster.services.mpi else ()
+
+
+def identities(cluster: Cluster) -> Bind:
+    """The stack's users and groups, and their keys (render/people.py), in every Slurm container."""
+    return Bind(identity_dir(cluster), IDENTITY_DIR, read_only=True)
+
+
+def shared_filesystems(cluster: Cluster) -> tuple[Bind, ...]:
+    return tuple(Bind(path, path) for path in cluster.people.shared_paths)
 
 
 def controller_spec(cluster: Cluster) -> ContainerSpec:
@@ -146,6 +169,7 @@ def controller_spec(cluster: Cluster) -> ContainerSpec:
         ports=((SLURMCTLD_PORT, SLURMCTLD_PORT),),
         mounts=(Mount(volume_name(cluster, name, "state"), STATE_SAVE_DIR),
                 Mount(slurm_etc_volume(cluster), SLURM_ETC_DIR)),
+        binds=(identities(cluster),),
         secrets=(MUNGE_KEY, JWT_KEY) if cluster.services.rest_api else (MUNGE_KEY,),
         env=mpi_environment(cluster),
         healthcheck=SLURM_HEALTHCHECK,
@@ -170,10 +194,31 @@ def slurmd_spec(cluster: Cluster, node: Node) -> ContainerSpec:
         command=tuple(command),
         ports=((SLURMD_PORT, slurmd_host_port(node)),),
         mounts=(Mount(volume_name(cluster, node.name, "spool"), SLURMD_SPOOL_DIR),),
+        binds=(identities(cluster), *shared_filesystems(cluster)),
         secrets=(MUNGE_KEY,),
         env=mpi_environment(cluster),
         healthcheck=SLURM_HEALTHCHECK,
         labels=_labels(cluster, "slurmd"),
+        no_new_privileges=True,
+    )
+
+
+def login_spec(cluster: Cluster, host: Host) -> ContainerSpec:
+    """A login node named like its host: sshd for the stack's users (keys only, no root), the Slurm
+    commands configured by sackd from slurmctld, the shared file systems. It holds the munge key (for
+    munged, its owner alone) and nothing else secret: no JWT key, no Docker socket."""
+    return ContainerSpec(
+        resource_name=f"{host.name}-login-container",
+        name=host.name,
+        command=("login", "--conf-server", f"{cluster.controller_name}:{SLURMCTLD_PORT}"),
+        ports=((SSH_PORT, cluster.people.login_port),),
+        mounts=(Mount(volume_name(cluster, host.name, "ssh-host-keys"), SSH_HOST_KEY_DIR),),
+        binds=(identities(cluster), *shared_filesystems(cluster)),
+        secrets=(MUNGE_KEY,),
+        env=mpi_environment(cluster),
+        healthcheck=SLURM_HEALTHCHECK,
+        labels=_labels(cluster, "login"),
+        no_new_privileges=True,
     )
 
 
@@ -197,6 +242,7 @@ def slurmdbd_spec(cluster: Cluster) -> ContainerSpec:
         name=SLURMDBD_HOST,
         command=("slurmdbd",),
         uploads=(Upload(f"{SLURM_ETC_DIR}/slurmdbd.conf.template", render_slurmdbd_conf_template(cluster)),),
+        binds=(identities(cluster),),
         secrets=tuple(secrets),
         healthcheck=SLURM_HEALTHCHECK,
         labels=_labels(cluster, "slurmdbd"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from model.cluster import Cluster, Host
-from model.constants import IMAGE_REPOSITORY, LABEL_PREFIX
+from model.constants import IMAGE_REPOSITORY, LAB_SHARED_ROOT, LABEL_PREFIX
 from render.containers import Healthcheck
 
 # --privileged minus CAP_SYS_RESOURCE, which some kernels withhold from every process.
@@ -28,3 +28,9 @@ def lab_network_name(cluster: Cluster) -> str:
 
 def lab_container_name(cluster: Cluster, host: Host) -> str:
     return f"{LABEL_PREFIX}-{cluster.stack}-{host.name}"
+
+
+def lab_shared_directory(cluster: Cluster, path: str) -> str:
+    """The lab's stand-in for a site's shared file system at `path`: one directory of the machine
+    whose engine runs the lab, mounted at `path` in every lab host (the kernel needs no NFS client)."""
+    return f"{LAB_SHARED_ROOT}/{cluster.stack}{path}"

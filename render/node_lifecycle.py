@@ -14,7 +14,8 @@ from render.scripts import SCRIPT_DEADLINE_SECONDS, render_script
 ROTATION_REASON = "munge key rotation"
 
 
-def _slurm_script(name: str, cluster: Cluster, **variables: object) -> str:
+def slurm_script(name: str, cluster: Cluster, **variables: object) -> str:
+    """A script that steers slurmctld from its host (scripts/slurm-lib.sh), which may wait drainTimeout."""
     return render_script(name, where=f"host {cluster.controller.name}",
                          deadline=cluster.drain_timeout + SCRIPT_DEADLINE_SECONDS,
                          CONTROLLER=cluster.controller_name, DRAIN_SECONDS=cluster.drain_timeout, **variables)
@@ -28,14 +29,14 @@ def membership_script(cluster: Cluster, node: Node) -> str:
 
 def leave_script(cluster: Cluster, node: Node) -> str:
     """Before a node's container goes: drain it, let its jobs finish, then remove it from slurmctld."""
-    return _slurm_script("node-leave.sh", cluster, NODE=node.name)
+    return slurm_script("node-leave.sh", cluster, NODE=node.name)
 
 
 def rotation_drain_script(cluster: Cluster) -> str:
     """Before the daemons restart with a new munge key: no job may be running."""
-    return _slurm_script("rotation-drain.sh", cluster, ROTATION_REASON=ROTATION_REASON)
+    return slurm_script("rotation-drain.sh", cluster, ROTATION_REASON=ROTATION_REASON)
 
 
 def rotation_resume_script(cluster: Cluster) -> str:
     """After the daemons run with the new key: resume what the rotation drained, nothing else."""
-    return _slurm_script("rotation-resume.sh", cluster, ROTATION_REASON=ROTATION_REASON)
+    return slurm_script("rotation-resume.sh", cluster, ROTATION_REASON=ROTATION_REASON)

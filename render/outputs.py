@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import shlex
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from model.cluster import Cluster, KvStore
 from model.constants import CONSUL_HTTP_PORT, SLURMRESTD_PORT
 from render.readiness import REST_API_VERSION, covering_partitions
-from render.ssh import ssh_command, url_host
+from render.ssh import ssh_command, url_host, user_identity_relative
 
 
 def consul_url(cluster: Cluster) -> str | None:
@@ -47,7 +48,22 @@ def service_outputs(cluster: Cluster) -> dict[str, Any]:
     }
 
 
-def static_outputs(cluster: Cluster, identity: Path) -> dict[str, Any]:
+def login_commands(cluster: Cluster, key_files: Mapping[str, Path]) -> dict[str, str]:
+    """How each user logs in: to the first login host, with the key the lab generated where it did one."""
+    if not cluster.login_hosts:
+        return {}
+    host = cluster.login_hosts[0]
+    commands = {}
+    for user in cluster.people.users:
+        options = ""
+        if user.name in key_files:  # a lab's: its hosts (and their login containers) come and go
+            options = (f'-i "$HOME/{user_identity_relative(cluster, user.name)}" -o IdentitiesOnly=yes '
+                       "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null ")
+        commands[user.name] = f"ssh {options}-p {cluster.people.login_port} {user.name}@{host.address}"
+    return commands
+
+
+def static_outputs(cluster: Cluster, identity: Path, user_key_files: Mapping[str, Path]) -> dict[str, Any]:
     return {
         "overlayMode": cluster.overlay.value,
         "nodes": [n.name for n in cluster.nodes],
@@ -65,4 +81,7 @@ def static_outputs(cluster: Cluster, identity: Path) -> dict[str, Any]:
         "jobCommand": job_command(cluster),
         "sinfoCommand": in_controller(cluster, "sinfo"),
         **service_outputs(cluster),
+        "loginHosts": {h.name: f"{url_host(h.address)}:{cluster.people.login_port}" for h in cluster.login_hosts},
+        "logins": login_commands(cluster, user_key_files),
+        "users": {u.name: {"uid": u.uid, "home": u.home, "account": u.account} for u in cluster.people.users},
     }

@@ -72,6 +72,8 @@ def render_slurm_conf(cluster: Cluster) -> str:
             f"AccountingStorageHost={SLURMDBD_HOST}",
             f"AccountingStoragePort={SLURMDBD_PORT}",
             "JobAcctGatherType=jobacct_gather/linux",
+            "# Only users with an association (the stack's, and root) run jobs; limits hold a leaving user's.",
+            "AccountingStorageEnforce=associations,limits",
         ]
     else:
         lines.append("JobAcctGatherType=jobacct_gather/none")

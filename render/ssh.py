@@ -24,6 +24,15 @@ def identity_file(home: Path, cluster: Cluster) -> Path:
     return home / identity_relative(cluster)
 
 
+def user_identity_relative(cluster: Cluster, user: str) -> str:
+    """A lab user's generated key, relative to the home directory of whoever runs Pulumi."""
+    return f"{HOME_SSH}/users/{cluster.stack}/{user}.key"
+
+
+def user_identity_file(home: Path, cluster: Cluster, user: str) -> Path:
+    return home / user_identity_relative(cluster, user)
+
+
 def ssh_options(cluster: Cluster, identity: str) -> list[str]:
     """Options for every ssh the program runs itself or through Docker's ssh:// connection helper.
 

@@ -3,6 +3,7 @@
 #   NODE  the Slurm node (its container's name)
 # shellcheck source=scripts/slurm-lib.sh
 . "${SCRIPTS:-scripts}/slurm-lib.sh"
+unless_controller_runs "no node to drain"
 
 ctl scontrol show node "$NODE" >/dev/null 2>&1 || { note "$NODE is not known to slurmctld"; exit 0; }
 before=$(ctl sinfo -h -N -n "$NODE" -o %T | head -n 1)

@@ -4,6 +4,7 @@
 #   ROTATION_REASON  the drain reason, by which rotation-resume.sh finds what to resume
 # shellcheck source=scripts/slurm-lib.sh
 . "${SCRIPTS:-scripts}/slurm-lib.sh"
+unless_controller_runs "no node to drain"
 
 nodes=$(ctl sinfo -h -N -o %N | sort -u | paste -sd, -)
 [ -n "$nodes" ] || { note "no node registered: nothing to drain"; exit 0; }

@@ -3,6 +3,7 @@
 #   ROTATION_REASON  the drain reason rotation-drain.sh gave
 # shellcheck source=scripts/slurm-lib.sh
 . "${SCRIPTS:-scripts}/slurm-lib.sh"
+unless_controller_runs "no node to resume"
 
 drained=$(ctl sinfo -h -N -R -o '%N|%E' | awk -F'|' -v reason="$ROTATION_REASON" '$2 == reason {print $1}' \
   | sort -u | paste -sd, -)

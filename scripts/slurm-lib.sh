@@ -24,7 +24,14 @@ Fix: let the jobs finish or scancel them (or raise drainTimeout), then run pulum
   done
 }
 
-if ! is_running "$CONTROLLER"; then
-  note "slurmctld is not running: no node to drain"
-  exit 0
-fi
+# unless_controller_runs WHY: a script that only takes something from slurmctld has nothing to do
+# while it is not running; it says so (WHY) and stops
+unless_controller_runs() {
+  is_running "$CONTROLLER" || { note "slurmctld is not running: $1"; exit 0; }
+}
+
+# controller_must_run: a script that adds to what slurmctld and slurmdbd know needs them
+controller_must_run() {
+  is_running "$CONTROLLER" || fail "slurmctld ($CONTROLLER) is not running. Fix: see docker logs $CONTROLLER \
+on this host, then run pulumi up again"
+}

@@ -59,7 +59,7 @@ def test_adding_a_host_creates_only_its_resources(journal, tmp_path: Path) -> No
     result = applier_for(bigger, tmp_path, journal).up()
     assert result.names("create") == {"node3-lab-docker-volume", "node3-lab-host", "node3-swarm-join", "node3-docker",
                                       "slurm-image-to-node3", "multihost-slurm-unit-fd20_3-spool", "fd20_3-container",
-                                      "fd20_3-membership"}
+                                      "fd20_3-membership", "node3-identities"}
     # the readiness check is made anew (its old self deleted at the end), the catalog gets the node
     assert touched(result) == {("replace", "readiness-check"), ("delete", "readiness-check"),
                                ("update", "consul-catalog")}
@@ -84,7 +84,8 @@ def test_a_replaced_lab_host_takes_everything_on_it_with_it(journal, tmp_path: P
     applier_for(LAB, tmp_path, journal).up()
     journal.clear()
     result = applier_for(LAB, tmp_path, journal).up(replace=["node2-lab-host"])
-    on_node2 = {"fd20_2-container", "multihost-slurm-unit-fd20_2-spool", "node2-swarm-join", "slurm-image-to-node2"}
+    on_node2 = {"fd20_2-container", "multihost-slurm-unit-fd20_2-spool", "node2-swarm-join", "slurm-image-to-node2",
+                "node2-identities"}
     assert result.names("replace") == {"node2-lab-host", *on_node2, "readiness-check"}
     deleted = [name for op, name in journal if op == "delete"]
     assert deleted.index("fd20_2-container") < deleted.index("multihost-slurm-unit-fd20_2-spool") \

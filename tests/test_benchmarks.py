@@ -34,9 +34,13 @@ def test_critical_path_follows_the_longest_chain() -> None:
     assert critical_path(changes, records) == [("image", 30), ("ship", 10), ("node", 5), ("ready", 3)]
 
 
-def test_blast_radius_of_one_more_host(tmp_path, monkeypatch) -> None:
+def test_blast_radius_of_one_more_host_or_user(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))  # the program writes the stack's SSH key file there
-    added, removed = measure(3)
+    added, removed, user_added, user_removed = measure(3)
     assert added.existing_changed == ["readiness-check"] and added.existing_containers_touched == 0
     assert added.by_op_and_type[("create", "docker:index/container:Container")] == 1
     assert removed.by_op_and_type[("delete", "docker:index/container:Container")] == 1
+    for user in (user_added, user_removed):
+        assert user.existing_changed == ["host0-identities", "host1-identities", "host2-identities"]
+        assert user.existing_containers_touched == 0
+    assert user_added.by_op_and_type[("create", "command:remote:Command")] == 2  # the home, the association

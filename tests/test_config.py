@@ -22,6 +22,16 @@ SEED: dict[str, Any] = {
         {"name": "node2", "address": "10.0.0.12", "roles": ["compute"]},
     ],
 }
+ALICE_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOHS9Bg2KLId3H08gIB5+41NHwEArwWJhmmhqwGKhpes alice@laptop"
+BOB_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIM+4YY/gWKK3/OgAzCgD+5IlXj+WpDQsPKdFlLVHfil8 bob@desk"
+# the seed's hosts with users: a login container on the login host, homes on a shared /home
+PEOPLE: dict[str, Any] = {
+    "hosts": [{**SEED["hosts"][0], "roles": ["kv", "login"]}, *SEED["hosts"][1:]],
+    "groups": [{"name": "physics", "gid": 3000}],
+    "users": [{"name": "alice", "uid": 2001, "gid": 3000, "sshKeys": [ALICE_KEY]},
+              {"name": "bob", "uid": 2002, "groups": ["physics"], "sshKeys": [BOB_KEY], "shell": "/bin/sh"}],
+    "sharedFilesystems": [{"path": "/home"}],
+}
 LAB: dict[str, Any] = {"lab": {}, "hosts": [{k: v for k, v in h.items() if k != "address"} for h in SEED["hosts"]]}
 
 
@@ -114,6 +124,15 @@ def test_dns_name_with_advertise_is_accepted() -> None:
     assert (host.address, host.advertise) == ("node1.example.org", "eth1")
 
 
+def test_the_kv_host_may_run_slurm_in_swarm_mode() -> None:
+    raw = with_(SEED)
+    raw["hosts"][0]["roles"] = ["kv", "login"]  # the seed's login host, with a login container
+    cluster = parse(raw)
+    assert cluster.store is not None and cluster.store.host.name == "login"
+    assert [h.name for h in cluster.overlay_hosts] == ["login", "node0", "node1", "node2"]
+    assert [h.name for h in cluster.login_hosts] == ["login"]
+
+
 def _host_change(index: int, **changes: Any) -> dict[str, Any]:
     raw = copy.deepcopy(SEED)
     raw["hosts"][index].update(changes)
@@ -165,8 +184,6 @@ BAD_INPUTS = [
 
 BAD_INPUTS += [
     # names that collide
-    ("kv role on a Slurm host in swarm mode", {"hosts": [{**SEED["hosts"][1], "roles": ["kv", "controller", "compute"]},
-                                                        *SEED["hosts"][2:]]}, "hosts[0].roles", "runs Slurm too"),
     ("two kv hosts", _host_change(1, roles=["kv", "controller", "compute"]), "hosts:",
      "more than one host has the kv role"),
     ("host named like the local engine's provider", _host_change(2, name="local"), "hosts[2].name",
@@ -233,6 +250,108 @@ BAD_INPUTS += [
      "defined twice"),
 ]
 
+
+
+
+def _people(**changes: Any) -> dict[str, Any]:
+    return with_(PEOPLE, **changes)
+
+
+def _user(index: int, **changes: Any) -> dict[str, Any]:
+    raw = copy.deepcopy(PEOPLE)
+    raw["users"][index].update(changes)
+    for key in [k for k, v in changes.items() if v is None]:
+        del raw["users"][index][key]
+    return raw
+
+
+BAD_INPUTS += [
+    # users and groups: names and IDs of their own, none of the images'
+    ("two users of one name", _user(1, name="alice"), "users[1].name", "'alice' is also the name of users[0]"),
+    ("two users of one uid", _user(1, uid=2001), "users[1].uid", "2001 is also the uid of users[0]"),
+    ("a system uid", _user(0, uid=999), "users[0].uid", "999 is out of range"),
+    ("root's uid", _user(0, uid=0), "users[0].uid", "0 is out of range"),
+    ("nobody's uid", _user(0, uid=65534), "users[0].uid", "65534 is out of range"),
+    *((f"a user named {name}", _user(0, name=name), "users[0].name", "is an account of the images")
+      for name in ("root", "slurm", "munge", "slurmrest", "nobody", "sshd")),
+    ("a group named like the image's", _people(groups=[{"name": "users", "gid": 3000}]), "groups[0].name",
+     "'users' is a group of the images"),
+    ("two groups of one gid", _people(groups=[{"name": "physics", "gid": 3000}, {"name": "chem", "gid": 3000}]),
+     "groups[1].gid", "3000 is also the gid of groups[0]"),
+    ("a group named like a user", _people(groups=[{"name": "physics", "gid": 3000}, {"name": "bob", "gid": 3001}]),
+     "users[1].name", "'bob' is also the name of groups[1]"),
+    ("a gid no group has", _user(0, gid=3999), "users[0].gid", "3999 is the gid of no group in groups"),
+    ("a user's own group on a declared gid", _user(1, uid=3000), "users[1].gid",
+     "gets a group of their own with gid 3000, which is the gid of groups[0]"),
+    ("an undeclared further group", _user(1, groups=["physic"]), "users[1].groups[0]", "did you mean 'physics'"),
+    ("a user name in capitals", _user(0, name="Alice"), "users[0].name", "not a valid user or group name"),
+    ("a user name that starts with a digit", _user(0, name="1alice"), "users[0].name", "not a valid user"),
+    ("a shell the image has not", _user(0, shell="/bin/zsh"), "users[0].shell", "use one of /bin/bash, /bin/sh"),
+    ("users as a mapping", _people(users={"alice": {"uid": 2001}}), "users:", "expected a list, got a mapping"),
+    ("a user without uid", _user(0, uid=None), "users[0].uid", "is missing"),
+    # SSH keys: public, well formed, a user's own
+    ("a private key for a public one", _user(0, sshKeys=["-----BEGIN OPENSSH PRIVATE KEY----- b3Blbn"]),
+     "users[0].sshKeys[0]", "this is a private key"),
+    ("a key of no known type", _user(0, sshKeys=["ssh-foo AAAA alice"]), "users[0].sshKeys[0]",
+     "'ssh-foo' is not an SSH key type"),
+    ("a key with options", _user(0, sshKeys=['from="10.0.0.1" ' + ALICE_KEY]), "users[0].sshKeys[0]",
+     "options such as from= are not taken"),
+    ("a damaged key", _user(0, sshKeys=[ALICE_KEY.replace("AAAAIOHS", "AAAAIOXX")[:60]]), "users[0].sshKeys[0]",
+     "the ssh-ed25519 key's data is damaged"),
+    ("a key whose type and data disagree", _user(0, sshKeys=["ssh-rsa " + ALICE_KEY.split()[1]]),
+     "users[0].sshKeys[0]", "the ssh-rsa key's data is damaged"),
+    ("a key as a string", _user(0, sshKeys=ALICE_KEY), "users[0].sshKeys", "expected a list, got a string"),
+    ("one key for two users", _user(1, sshKeys=[ALICE_KEY]), "users[1].sshKeys[0]", "this key also logs in alice"),
+    ("a user without a key on real hosts", _user(0, sshKeys=None), "users[0].sshKeys",
+     "'alice' has no SSH public key"),
+    ("users and no login host", {**PEOPLE, "hosts": SEED["hosts"]}, "users:", "no host has the login role"),
+    # homes and shared file systems
+    ("homes on no shared file system", _people(sharedFilesystems=[]), "users[0].home",
+     "alice's home /home/alice (the default) is on no shared file system"),
+    ("a home outside the shared paths", _user(0, home="/data/alice"), "users[0].home", "on no shared file system"),
+    ("two users with one home", _user(1, home="/home/alice"), "users[1].home", "is also the home of alice"),
+    ("a relative home", _user(0, home="home/alice"), "users[0].home", "not an absolute path"),
+    ("a home with ..", _user(0, home="/home/../etc"), "users[0].home", "has . or .. in it"),
+    *((f"sharing {path}", _people(sharedFilesystems=[{"path": "/home"}, {"path": path}]),
+       "sharedFilesystems[1].path", "would cover the containers' own") for path in ("/etc", "/usr/local", "/var/lib/x",
+                                                                                    "/tmp")),
+    ("sharing /", _people(sharedFilesystems=[{"path": "/"}]), "sharedFilesystems[0].path", "not an absolute path"),
+    ("shared paths one inside the other", _people(sharedFilesystems=[{"path": "/home"}, {"path": "/home/apps"}]),
+     "sharedFilesystems[1].path", "are one inside the other"),
+    ("a shared path twice", _people(sharedFilesystems=[{"path": "/home"}, {"path": "/home"}]),
+     "sharedFilesystems[1].path", "are one inside the other"),
+    ("shared paths of one resource name", _people(sharedFilesystems=[{"path": "/home"}, {"path": "/a-b"},
+                                                                     {"path": "/a/b"}]),
+     "sharedFilesystems[2].path", "get one resource name"),
+    ("a shared path with spaces", _people(sharedFilesystems=[{"path": "/my home"}]), "sharedFilesystems[0].path",
+     "not an absolute path"),
+    # accounts
+    ("accounts without accounting", _people(accounting=False, accounts=[{"name": "physics"}]), "accounts:",
+     "need accounting"),
+    ("a user's account without accounting", with_(_user(0, account="general"), accounting=False), "users[0].account",
+     "need accounting"),
+    ("an undeclared account", with_(_user(0, account="physic"), accounts=[{"name": "physics"}]), "users[0].account",
+     "did you mean 'physics'"),
+    ("an account named root", _people(accounts=[{"name": "root"}]), "accounts[0].name", "root is Slurm's own"),
+    ("an account twice", _people(accounts=[{"name": "a"}, {"name": "a"}]), "accounts[1].name", "declared twice"),
+    ("an account description with quotes", _people(accounts=[{"name": "a", "description": 'x"; rm'}]),
+     "accounts[0].description", "not a plain description"),
+    # the login node
+    ("a login port slurmctld takes", _people(login={"port": 6817}), "login.port", "6817 is taken by slurmctld"),
+    ("a login port swarm takes", _people(login={"port": 2377}), "login.port", "2377 is taken by swarm mode"),
+    ("the host's own ssh port for logins", _people(login={"port": 22}), "login.port",
+     "22 is the port of the own sshd of host 'login'"),
+    ("a login host named like the controller", {**PEOPLE, "controllerName": "login"}, "hosts[0].name",
+     "the login container of 'login' takes the host's name"),
+    ("a login host named like a node", {**PEOPLE, "nodePrefix": "node", "hosts": [
+        {"name": "node1", "address": "10.0.0.5", "roles": ["kv", "login"]}, *SEED["hosts"][1:2],
+        {**SEED["hosts"][2], "name": "n1"}, {**SEED["hosts"][3], "name": "n2"}]}, "hosts[0].name",
+     "the login container of 'node1' takes the host's name"),
+    ("a login container on kv mode's store host", {**PEOPLE, "overlay": "kv", "kvStore": "etcd"}, "hosts[0].roles",
+     "must stay outside the overlay"),
+    ("an unknown user key", _user(0, sshkeys=[ALICE_KEY]), "users[0].sshkeys", "did you mean 'sshKeys'"),
+    ("deleteHomes as text", _people(deleteHomes="yes"), "deleteHomes:", "'yes' is not true or false"),
+]
 
 @pytest.mark.parametrize(("raw", "key", "says"), [case[1:] for case in BAD_INPUTS], ids=[c[0] for c in BAD_INPUTS])
 def test_bad_input_names_the_key_and_the_fix(raw: dict[str, Any], key: str, says: str) -> None:

@@ -14,7 +14,7 @@ from applier.fakes import FAKE_DB_PASSWORD, FAKE_JOIN_TOKEN, FAKE_MUNGE_KEY, FAK
 from applier.program import stack_file_config
 from model.config import ConfigError
 from render.slurm_conf import render_slurm_conf
-from tests.test_config import BAD_INPUTS, LAB, SEED
+from tests.test_config import BAD_INPUTS, LAB, PEOPLE, SEED
 
 PHYSICAL = dict(copy.deepcopy(SEED), sshPrivateKey=FAKE_PRIVATE_KEY)
 KV_LAB = dict(copy.deepcopy(LAB), overlay="kv", kvStore="etcd")
@@ -97,11 +97,15 @@ def test_containers_names_hostnames_and_replacement(program) -> None:
 
 def test_state_and_spool_on_named_volumes(program) -> None:
     run = program(PHYSICAL)
-    ctl = {v["containerPath"]: v["volumeName"] for v in run["slurmctld-container"].inputs["volumes"]}
+    volumes = run["slurmctld-container"].inputs["volumes"]
+    ctl = {v["containerPath"]: v.get("volumeName") or v["hostPath"] for v in volumes}
     assert ctl == {"/var/spool/slurmctld": "multihost-slurm-test-slurmctld-state",
-                   "/etc/slurm": "multihost-slurm-test-slurmctld-etc"}
+                   "/etc/slurm": "multihost-slurm-test-slurmctld-etc",
+                   "/var/lib/extrausers": "/var/lib/multihost-slurm/test/identities"}
     node = run["fd20_0-container"].inputs["volumes"]
-    assert node == [{"volumeName": "multihost-slurm-test-fd20_0-spool", "containerPath": "/var/spool/slurmd"}]
+    assert node == [{"volumeName": "multihost-slurm-test-fd20_0-spool", "containerPath": "/var/spool/slurmd"},
+                    {"hostPath": "/var/lib/multihost-slurm/test/identities", "containerPath": "/var/lib/extrausers",
+                     "readOnly": True}]
 
 
 def test_slurm_conf_is_installed_as_readable_text(program) -> None:
@@ -256,7 +260,7 @@ def test_adding_a_host_changes_no_existing_resource(program) -> None:
     assert changed == {"readiness-check", "consul-catalog"}
     assert set(after.resources) - set(before.resources) == {
         "node3-swarm-join", "node3-docker", "slurm-image-to-node3", "node3-nodes",
-        "multihost-slurm-test-fd20_3-spool", "fd20_3-container", "fd20_3-membership"}
+        "multihost-slurm-test-fd20_3-spool", "fd20_3-container", "fd20_3-membership", "node3-identities"}
     assert "fd20_3" in after["readiness-check"].inputs["stdin"]
 
 
@@ -329,7 +333,7 @@ def test_accounting_rest_and_mpi(program) -> None:
     assert restd.inputs["volumes"] == [{"volumeName": "multihost-slurm-test-slurmctld-etc",
                                         "containerPath": "/etc/slurm", "readOnly": True}]
     assert restd.inputs["ports"] == [{"internal": 6820, "external": 6820}]
-    assert "OMPI_MCA_btl_tcp_if_include=10.20.0.0/16" in run["fd20_2-container"].inputs["envs"]
+    assert "MPI_SUBNET=10.20.0.0/16" in run["fd20_2-container"].inputs["envs"]
     conf = run["slurm-conf"].inputs["stdin"]
     assert "AccountingStorageType=accounting_storage/slurmdbd" in conf and "AuthAltTypes=auth/jwt" in conf
     assert FAKE_DB_PASSWORD not in texts(run)
@@ -362,3 +366,107 @@ def test_services_can_be_turned_off(program) -> None:
     assert "AccountingStorageType" not in conf and "AuthAlt" not in conf
     assert {k: run.outputs[k] for k in ("restUrl", "sacctCommand", "mpiCommand")} == dict.fromkeys(
         ("restUrl", "sacctCommand", "mpiCommand"))
+
+
+# ---- users, login, shared file systems ---------------------------------------------------------------
+
+WITH_PEOPLE = dict(copy.deepcopy(PEOPLE), sshPrivateKey=FAKE_PRIVATE_KEY)
+
+
+def test_a_login_container_holds_no_secret_but_the_munge_key_and_gains_no_privilege(program) -> None:
+    run = program(WITH_PEOPLE)
+    login = run["login-login-container"]
+    assert login.provider.split("::")[-1].startswith("login-docker")
+    assert (login.inputs["name"], login.inputs["hostname"]) == ("login", "login")
+    assert login.inputs["command"] == ["login", "--conf-server", "slurmctld:6817"]
+    assert login.inputs["ports"] == [{"internal": 22, "external": 2222}]
+    assert login.inputs["securityOpts"] == ["no-new-privileges"]
+    assert "privileged" not in login.inputs and "capabilities" not in login.inputs
+    assert [u["file"] for u in plain(login.inputs["uploads"])] == ["/etc/munge/munge.key"]
+    volumes = {v["containerPath"]: v for v in login.inputs["volumes"]}
+    assert volumes["/var/lib/extrausers"] == {"hostPath": "/var/lib/multihost-slurm/test/identities",
+                                              "containerPath": "/var/lib/extrausers", "readOnly": True}
+    assert volumes["/home"] == {"hostPath": "/home", "containerPath": "/home"}
+    assert volumes["/etc/ssh/host-keys"]["volumeName"] == "multihost-slurm-test-login-ssh-host-keys"
+    assert not any("docker.sock" in json.dumps(v) for v in login.inputs["volumes"])
+    for node in ("fd20_0", "fd20_1", "fd20_2"):
+        assert run[f"{node}-container"].inputs["securityOpts"] == ["no-new-privileges"]
+    assert run.outputs["loginHosts"] == {"login": "10.0.0.5:2222"}
+    assert run.outputs["logins"] == {"alice": "ssh -p 2222 alice@10.0.0.5", "bob": "ssh -p 2222 bob@10.0.0.5"}
+
+
+def test_the_kv_host_runs_the_store_and_a_login_container_with_one_provider(program) -> None:
+    run = program(WITH_PEOPLE)
+    assert [r.name for r in run.of_type("pulumi:providers:docker") if r.name.startswith("login")] == ["login-docker"]
+    assert run["login-docker"].depends_on("login-swarm-join")
+    assert run["consul-container"].provider.split("::")[-1].startswith("login-docker")
+
+
+def test_identities_reach_every_slurm_host_before_its_containers(program) -> None:
+    run = program(WITH_PEOPLE)
+    for host, containers in (("login", ["login-login-container"]), ("node0", ["slurmctld-container",
+                             "slurmdbd-container", "fd20_0-container"]), ("node1", ["fd20_1-container"])):
+        identities = run[f"{host}-identities"]
+        assert "alice:*:2001:3000::/home/alice:/bin/bash" in identities.inputs["create"]
+        assert "physics:*:3000:bob" in identities.inputs["create"]
+        assert "alice ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOHS9Bg2KLId3H08gIB5+41NHwEArwWJhmmhqwGKhpes" \
+            in identities.inputs["create"]
+        assert all(run[c].depends_on(f"{host}-identities") for c in containers)
+
+
+def test_shared_paths_are_checked_on_every_host_before_its_containers_and_homes_made(program) -> None:
+    run = program(WITH_PEOPLE)
+    marker = run["shared-home-marker"]
+    assert plain(marker.inputs["connection"])["host"] == "10.0.0.5"
+    for host, node in (("node0", "fd20_0"), ("node1", "fd20_1"), ("node2", "fd20_2")):
+        check = run[f"{host}-shared-home-check"]
+        assert check.depends_on("shared-home-marker")
+        assert "SHARED_PATH=/home" in check.inputs["create"]
+        assert run[f"{node}-container"].depends_on(f"{host}-shared-home-check")
+    assert run["login-login-container"].depends_on("shared-home-marker")
+    home = run["alice-home"]
+    assert "HOME_DIR=/home/alice" in home.inputs["create"] and "USER_ID=2001" in home.inputs["create"]
+    assert "DELETE_HOMES=false" in home.inputs["delete"]
+
+
+def test_associations_come_with_accounting_and_enforcement(program) -> None:
+    run = program(WITH_PEOPLE)
+    assert "ACCOUNT=general" in run["general-account"].inputs["create"]
+    association = run["alice-association"]
+    assert association.depends_on("general-account") and association.depends_on("slurmctld-container")
+    assert "USER_NAME=alice" in association.inputs["create"] and "USER_ID=2001" in association.inputs["delete"]
+    assert "AccountingStorageEnforce=associations,limits" in run["slurm-conf"].inputs["stdin"]
+    without = program(dict(WITH_PEOPLE, accounting=False))
+    assert not [n for n in without.resources if n.endswith(("-association", "-account"))]
+
+
+def test_adding_or_removing_a_user_changes_files_not_containers(program) -> None:
+    before = program(WITH_PEOPLE)
+    more = copy.deepcopy(WITH_PEOPLE)
+    more["users"].append({"name": "carol", "uid": 2003, "sshKeys": [
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDdTGeRXbu3ZJ3uDlHVsbHgLvnNYQOcHpHVNoKqiW6XQ carol"]})
+    after = program(more)
+    changed = {n for n, r in before.resources.items() if r.inputs != after[n].inputs}
+    assert changed == {f"{h}-identities" for h in ("login", "node0", "node1", "node2")}
+    assert set(after.resources) - set(before.resources) == {"carol-home", "carol-association"}
+    fewer = copy.deepcopy(WITH_PEOPLE)
+    fewer["users"] = fewer["users"][:1]
+    less = program(fewer)
+    assert {n for n, r in less.resources.items() if r.inputs != before[n].inputs} == changed
+    assert set(before.resources) - set(less.resources) == {"bob-home", "bob-association"}
+
+
+def test_a_lab_generates_keys_for_users_without_and_shares_paths_into_its_hosts(program, tmp_path) -> None:
+    lab = copy.deepcopy(LAB)
+    lab["hosts"][0]["roles"] = ["kv", "login"]
+    lab.update(users=[{"name": "alice", "uid": 2001}], sharedFilesystems=[{"path": "/home"}])
+    run = program(lab, stack="dev")
+    assert run["alice-lab-ssh-key"].inputs["algorithm"] == "ED25519"
+    key_file = tmp_path / ".ssh" / "multihost-slurm" / "users" / "dev" / "alice.key"
+    assert key_file.stat().st_mode & 0o777 == 0o600 and key_file.parent.stat().st_mode & 0o777 == 0o700
+    assert run.outputs["logins"]["alice"] == (
+        'ssh -i "$HOME/.ssh/multihost-slurm/users/dev/alice.key" -o IdentitiesOnly=yes -o StrictHostKeyChecking=no '
+        "-o UserKnownHostsFile=/dev/null -p 2222 alice@172.30.0.10")
+    for host in ("login", "node0", "node1", "node2"):
+        volumes = run[f"{host}-lab-host"].inputs["volumes"]
+        assert {"hostPath": "/var/lib/multihost-slurm/lab-shared/dev/home", "containerPath": "/home"} in volumes

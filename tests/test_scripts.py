@@ -15,11 +15,12 @@ import pytest
 
 from model.config import SecretState, parse_cluster
 from render import engine_scripts as es
+from render import people as pp
 from render.node_lifecycle import leave_script, membership_script, rotation_drain_script, rotation_resume_script
 from render.readiness import readiness_command, readiness_script
 from render.scripts import SCRIPTS_DIR, render_script
 from render.slurm_conf import install_slurm_conf_script
-from tests.test_config import SEED
+from tests.test_config import PEOPLE, SEED
 
 KV_SEED = dict(copy.deepcopy(SEED), overlay="kv", kvStore="etcd")
 REPO = SCRIPTS_DIR.parent
@@ -52,6 +53,27 @@ def rendered() -> list[tuple[str, str]]:
         ("readiness", readiness_script(swarm)),
         ("readiness without services", readiness_script(cluster_of(dict(SEED, accounting=False, restApi=False,
                                                                             mpi=False)))),
+        *people_scripts(),
+    ]
+
+
+def people_scripts() -> list[tuple[str, str]]:
+    cluster = cluster_of(PEOPLE)
+    login, node = cluster.host("login"), cluster.host("node1")
+    alice = cluster.people.user("alice")
+    keys = {u.name: list(u.ssh_keys) for u in cluster.people.users}
+    return [
+        ("identities", pp.identities_script(cluster, node, keys)),
+        ("identities remove", pp.identities_remove_script(cluster, node)),
+        ("home", pp.home_script(login, alice)),
+        ("home remove", pp.home_remove_script(cluster, login, alice)),
+        ("shared mark", pp.shared_mark_script(cluster, login, "/home")),
+        ("shared unmark", pp.shared_unmark_script(cluster, login, "/home")),
+        ("shared check", pp.shared_check_script(cluster, node, "/home", login, "token")),
+        ("account", pp.account_script(cluster, cluster.people.accounts[0])),
+        ("account remove", pp.account_remove_script(cluster, cluster.people.accounts[0])),
+        ("association", pp.association_script(cluster, alice)),
+        ("association remove", pp.association_remove_script(cluster, alice)),
     ]
 
 
@@ -236,6 +258,103 @@ def test_with_slurmctld_not_running_there_is_nothing_to_drain(tmp_path: Path) ->
     result = run_file("rotation-drain.sh", env, CONTROLLER="slurmctld", DRAIN_SECONDS=600,
                       ROTATION_REASON="munge key rotation")
     assert (result.returncode, result.stdout.strip()) == (0, "host h: slurmctld is not running: no node to drain")
+
+
+# ---- the users' scripts ---------------------------------------------------------------------------
+
+@NEEDS_ROOT
+def test_identity_files_are_replaced_whole_and_keys_of_leavers_go(tmp_path: Path) -> None:
+    cluster = cluster_of(PEOPLE)
+    people = cluster.people
+    directory = tmp_path / "identities"
+    keys = {u.name: list(u.ssh_keys) for u in people.users}
+    env = stand_ins(tmp_path)
+    variables = {"IDENTITY_DIR": directory, "PASSWD": pp.passwd_file(people), "GROUP": pp.group_file(people),
+                 "AUTHORIZED_KEYS": pp.authorized_keys(keys)}
+    result = run_file("identities-install.sh", env, **variables)
+    assert result.returncode == 0, result.stderr
+    assert (directory / "passwd").read_text() == ("alice:*:2001:3000::/home/alice:/bin/bash\n"
+                                                  "bob:*:2002:2002::/home/bob:/bin/sh\n")
+    assert (directory / "group").read_text() == "physics:*:3000:bob\nbob:*:2002:\n"
+    assert (directory / "ssh" / "alice").read_text() == people.user("alice").ssh_keys[0] + "\n"
+    assert {p.name for p in (directory / "ssh").iterdir()} == {"alice", "bob"}
+    assert all(p.stat().st_mode & 0o777 == 0o644 for p in [directory / "passwd", *(directory / "ssh").iterdir()])
+    assert (directory / "ssh").stat().st_mode & 0o777 == 0o755
+    inode = (directory / "ssh").stat().st_ino
+    without_bob = {"alice": keys["alice"]}
+    result = run_file("identities-install.sh", env, **{**variables, "AUTHORIZED_KEYS": pp.authorized_keys(without_bob),
+                                                        "PASSWD": "alice:*:2001:3000::/home/alice:/bin/bash\n"})
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in (directory / "ssh").iterdir()] == ["alice"]
+    assert (directory / "ssh").stat().st_ino == inode  # the directory the containers mount stays
+    assert "1 users, 2 groups" in result.stdout
+
+
+@NEEDS_ROOT
+def test_a_path_shared_by_two_hosts_passes_and_a_local_one_fails(tmp_path: Path) -> None:
+    shared, local = tmp_path / "shared", tmp_path / "local"
+    shared.mkdir()
+    local.mkdir()
+    env = stand_ins(tmp_path)
+    mark = run_file("shared-mark.sh", env, SHARED_PATH=shared, MARKER=".marker-test")
+    assert mark.returncode == 0, mark.stderr
+    token = mark.stdout.strip()
+    check = {"MARKER": ".marker-test", "TOKEN": token, "WRITER": "login", "WAIT_SECONDS": 1}
+    same = run_file("shared-check.sh", env, SHARED_PATH=shared, **check)
+    assert same.returncode == 0 and f"{shared} is shared with host login" in same.stdout
+    other = run_file("shared-check.sh", env, SHARED_PATH=local, **check)
+    assert other.returncode == 1
+    assert f"host h: {local} here is not the file system host login has at {local}" in other.stderr
+    assert "Fix: mount the site's shared file system" in other.stderr
+    missing = run_file("shared-check.sh", env, SHARED_PATH=tmp_path / "nowhere", **check)
+    assert "is not there. Fix: mount" in missing.stderr
+    assert run_file("shared-unmark.sh", env, SHARED_PATH=shared, MARKER=".marker-test").returncode == 0
+    assert list(shared.iterdir()) == []
+
+
+@NEEDS_ROOT
+def test_a_home_is_made_once_and_kept_unless_the_stack_deletes_homes(tmp_path: Path) -> None:
+    home = tmp_path / "home" / "alice"
+    env = stand_ins(tmp_path)
+    variables = {"HOME_DIR": home, "USER_NAME": "alice", "USER_ID": 2001, "GROUP_ID": 3000}
+    assert run_file("home-create.sh", env, **variables).returncode == 0
+    assert (home.stat().st_uid, home.stat().st_gid, home.stat().st_mode & 0o777) == (2001, 3000, 0o700)
+    (home / "results.txt").write_text("data")
+    again = run_file("home-create.sh", env, **variables)
+    assert "is there already: left as it is" in again.stdout and (home / "results.txt").exists()
+    kept = run_file("home-remove.sh", env, HOME_DIR=home, USER_NAME="alice", DELETE_HOMES="false")
+    assert "kept" in kept.stdout and (home / "results.txt").exists()
+    gone = run_file("home-remove.sh", env, HOME_DIR=home, USER_NAME="alice", DELETE_HOMES="true")
+    assert gone.returncode == 0 and not home.exists()
+
+
+def test_a_leaving_user_is_held_their_jobs_waited_for_then_removed(tmp_path: Path) -> None:
+    squeue = tmp_path / "squeue.calls"
+    env = stand_ins(tmp_path, docker=(
+        'case "$*" in "inspect "*) echo true ;; *"sacctmgr -nP show assoc"*) echo alice ;; '
+        '*squeue*) n=$(cat ' + str(squeue) + ' 2>/dev/null || echo 0); echo $((n + 1)) > ' + str(squeue)
+        + '; [ "$n" -ge 1 ] || echo 42 ;; esac'), sleep="exit 0")
+    variables = {"CONTROLLER": "slurmctld", "CLUSTER": "fd20", "USER_NAME": "alice", "USER_ID": 2001}
+    result = run_file("user-remove.sh", env, DRAIN_SECONDS=600, **variables)
+    assert result.returncode == 0, result.stderr
+    calls = [c for c in (tmp_path / "calls.log").read_text().splitlines() if c.startswith("docker exec")]
+    hold = next(i for i, c in enumerate(calls) if "set maxsubmitjobs=0" in c)
+    waits = [i for i, c in enumerate(calls) if "squeue -h -u 2001" in c]
+    remove = next(i for i, c in enumerate(calls) if "remove user where name=alice cluster=fd20" in c)
+    assert hold < waits[0] < waits[-1] < remove and len(waits) == 2
+    squeue.unlink()
+    (tmp_path / "calls.log").unlink()
+    late = run_file("user-remove.sh", env, DRAIN_SECONDS=0, **variables)
+    assert late.returncode == 1 and "still run or wait after 0 s (drainTimeout); alice keeps" in late.stderr
+    calls = (tmp_path / "calls.log").read_text()
+    assert "set maxsubmitjobs=-1" in calls and "remove user" not in calls
+
+
+def test_associations_are_not_added_while_slurmctld_is_down(tmp_path: Path) -> None:
+    env = stand_ins(tmp_path, docker='[ "$1" = inspect ] && echo false')
+    result = run_file("user-add.sh", env, CONTROLLER="slurmctld", CLUSTER="fd20", USER_NAME="alice",
+                      ACCOUNT="general", DRAIN_SECONDS=600)
+    assert result.returncode == 1 and "slurmctld (slurmctld) is not running" in result.stderr
 
 
 def test_a_script_past_its_deadline_is_stopped_on_the_host() -> None:

@@ -280,8 +280,7 @@ class DockerContainer(Bridged):
         caps = inputs.get("capabilities") or {}
         check = inputs.get("healthcheck")
         host_config = api.create_host_config(
-            binds=[f"{v['volumeName']}:{v['containerPath']}{':ro' if v.get('readOnly') else ''}"
-                   for v in inputs.get("volumes") or []] or None,
+            binds=_binds(inputs.get("volumes") or []) or None,
             port_bindings={f"{p['internal']}/{p['protocol']}": (p["ip"], p.get("external") or None) for p in ports}
             or None,
             restart_policy={"Name": inputs["restart"]},
@@ -401,6 +400,19 @@ def _upload_tar(upload: dict[str, Any]) -> bytes:
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         tar.addfile(info, io.BytesIO(data))
     return buffer.getvalue()
+
+
+def _binds(volumes: list[dict[str, Any]]) -> list[str]:
+    """HostConfig.Binds as TF writes them (resource_docker_container_structures.go:289-330,
+    volumeSetToDockerVolumes): a host path wins over a volume name; the mode is always spelled out."""
+    binds = []
+    for volume in volumes:
+        if volume.get("fromContainer"):
+            raise Unsupported("volumes from another container")
+        source = volume.get("hostPath") or volume.get("volumeName")
+        if source:
+            binds.append(f"{source}:{volume['containerPath']}:{'ro' if volume.get('readOnly') else 'rw'}")
+    return binds
 
 
 # ---- docker_volume --------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import shlex
+import shutil
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -16,26 +18,35 @@ import docker
 from applier import Applier, ApplyResult, real_providers
 from applier.program import REPO
 from applier.state import Resource
-from model.constants import LABEL_PREFIX
+from model.constants import LAB_SHARED_ROOT, LABEL_PREFIX
 
 LAB_DAEMON_JSON = REPO / "images" / "labhost" / "daemon.json"
 
 
+# Two users whose keys the lab generates, in a group, with homes on the lab's shared /home; node0
+# runs the login container.
+PEOPLE: dict[str, Any] = {
+    "groups": [{"name": "physics", "gid": 3000}],
+    "users": [{"name": "alice", "uid": 2001, "groups": ["physics"]}, {"name": "bob", "uid": 2002}],
+    "sharedFilesystems": [{"path": "/home"}],
+}
 MODES: dict[str, dict[str, Any]] = {
     "swarm": {
         "lab": {"subnet": "172.29.1.0/24"},
-        "hosts": [{"name": "node0", "roles": ["controller", "compute"]},
+        "hosts": [{"name": "node0", "roles": ["controller", "compute", "login"]},
                   {"name": "node1", "roles": ["compute"]}, {"name": "node2", "roles": ["compute"]}],
+        **PEOPLE,
     },
-    "kv": {  # and the services turned off: slurmctld and the slurmds only
+    "kv": {  # and the services turned off: slurmctld, the slurmds and the login container only
         "lab": {"subnet": "172.29.2.0/24"},
         "overlay": "kv",
         "kvStore": "etcd",
         "accounting": False,
         "restApi": False,
         "mpi": False,
-        "hosts": [{"name": "login", "roles": ["kv"]}, {"name": "node0", "roles": ["controller", "compute"]},
+        "hosts": [{"name": "login", "roles": ["kv"]}, {"name": "node0", "roles": ["controller", "compute", "login"]},
                   {"name": "node1", "roles": ["compute"]}, {"name": "node2", "roles": ["compute"]}],
+        **PEOPLE,
     },
 }
 
@@ -149,6 +160,22 @@ class LabStack:
         assert result.returncode != 0, f"on {host}, expected a failure: {command}\n{result.stdout}"
         return result.stderr
 
+    def as_user(self, user: str, command: str, key_of: str | None = None) -> subprocess.CompletedProcess[str]:
+        """Run `command` as `user` logged in to the login container with ssh, as the `logins` output
+        says; `key_of`: log in with another user's key instead."""
+        login = self.outputs["logins"][key_of or user]
+        options, destination = login.rsplit(" ", 1)
+        destination = f"{user}@{destination.split('@', 1)[1]}"
+        line = f"{options} -o BatchMode=yes -o ConnectTimeout=20 -o LogLevel=ERROR {destination} {shlex.quote(command)}"
+        return subprocess.run(["sh", "-c", line], capture_output=True, text=True, timeout=300, check=False)
+
+    def user_ok(self, user: str, command: str) -> str:
+        """Run a command as a user that must succeed; return its output."""
+        result = self.as_user(user, command)
+        if result.returncode != 0:
+            raise AssertionError(f"as {user}: {command}\n{result.stderr}{result.stdout}")
+        return result.stdout
+
     def slurm(self, command: str) -> str:
         """Run a Slurm command in the controller container."""
         return self.ssh(self.outputs["controller"]["host"], f"docker exec {self.outputs['controller']['container']} "
@@ -188,7 +215,9 @@ def expected_daemon_json_digest() -> str:
 
 
 def clear_leftovers(docker_host: str, stack: str) -> None:
-    """Remove what an interrupted earlier run of this stack left on the testbed (its state is gone)."""
+    """Remove what an interrupted earlier run of this stack left on the testbed (its state is gone),
+    the homes in its shared directory among it (the testbed's engine runs on this machine)."""
+    shutil.rmtree(Path(LAB_SHARED_ROOT) / stack, ignore_errors=True)
     left = made_on_testbed(docker_host, stack)
     client = docker.DockerClient(base_url=docker_host)
     try:

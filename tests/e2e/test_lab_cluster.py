@@ -7,7 +7,9 @@ pointed at etcd on a login host (the seed's layout, with etcd for Consul, which 
 from __future__ import annotations
 
 import shlex
+import subprocess
 import time
+from pathlib import Path
 from typing import Any
 
 import docker
@@ -16,6 +18,7 @@ import requests
 
 from applier import ApplyError
 from model.config import SecretState, parse_cluster
+from model.constants import IMAGE_ACCOUNT_NAMES, JWT_KEY_PATH, LAB_SHARED_ROOT, MUNGE_KEY_PATH
 from render import engine_scripts
 from render.readiness import MPI_INIT_CRASH, MPI_SECOND_RUN_NOTE, readiness_script
 from tests.e2e.conftest import phase
@@ -107,7 +110,7 @@ def test_engines_and_overlay(lab: LabStack) -> None:
 def test_services_turned_off_do_not_run(lab: LabStack) -> None:
     assert lab.outputs["restUrl"] is None and lab.outputs["sacctCommand"] is None
     assert lab.outputs["mpiCommand"] is None
-    assert set(lab.containers_on("node0")) == {"slurmctld", "fd20_0"}
+    assert set(lab.containers_on("node0")) == {"slurmctld", "fd20_0", "node0"}  # node0: the login container
     assert "mpi-hello" not in lab.slurm("ls /usr/local/bin")
 
 
@@ -394,6 +397,145 @@ def test_a_container_that_never_becomes_healthy_is_kept_and_the_next_up_converge
     assert lab.outputs["readiness"].startswith("ready: 3 node(s) idle")
 
 
+# ---- users, the login node, the shared home ----------------------------------------------------------
+
+def user_job(lab: LabStack, user: str, args: str) -> str:
+    """Submit a batch job as `user` from the login node, in their home; its id."""
+    return lab.user_ok(user, f"cd && sbatch --parsable {args}").strip().split(";")[0]
+
+
+def test_users_may_not_take_a_name_the_image_has(lab: LabStack) -> None:
+    """model/constants.py's IMAGE_ACCOUNT_NAMES, which the config refuses, covers the image's own files."""
+    files = lab.ssh("node0", "docker exec fd20_0 cat /etc/passwd /etc/group")
+    names = {line.split(":", 1)[0] for line in files.splitlines() if line}
+    assert names <= IMAGE_ACCOUNT_NAMES, sorted(names - IMAGE_ACCOUNT_NAMES)
+
+
+def test_a_user_logs_in_and_runs_as_themselves_on_three_hosts(lab: LabStack) -> None:
+    said = lab.user_ok("alice", "id -un; id -u; id -Gn; pwd; srun -p all -N3 sh -c 'echo $(hostname) $(id -un)' | sort")
+    assert said.splitlines() == ["alice", "2001", "alice physics", "/home/alice",
+                                 "fd20_0 alice", "fd20_1 alice", "fd20_2 alice"]
+
+
+@swarm_lab
+def test_a_users_job_on_three_hosts_writes_into_their_shared_home(lab: LabStack) -> None:
+    job = user_job(lab, "alice", "-p all -N3 -o job-%j.out --wrap 'sleep 5; id -un; id -u; srun hostname | sort'")
+    assert lab.user_ok("alice", f"squeue -h -u alice -j {job} -o '%i %u'").split() == [job, "alice"]
+    assert wait_for_job(lab, job, ("COMPLETED", "FAILED", "NODE_FAIL", "CANCELLED")) == "COMPLETED"
+    expected = ["alice", "2001", *SEED_NODES]
+    assert lab.user_ok("alice", f"cat job-{job}.out").splitlines() == expected  # seen from the login node
+    # ... and on another host's shared /home, the user's
+    on_node2 = lab.ssh("node2", f"stat -c '%u %a' /home/alice; stat -c '%u' /home/alice/job-{job}.out; "
+                                f"cat /home/alice/job-{job}.out").splitlines()
+    assert on_node2 == ["2001 700", "2001", *expected]
+    accounted = lab.user_ok("alice", f"sacct -n -X -P -u alice -j {job} -o JobID,User,State,NNodes").split()
+    assert accounted == [f"{job}|alice|COMPLETED|3"]
+
+
+@swarm_lab
+def test_another_user_can_neither_cancel_the_job_nor_read_the_home(lab: LabStack) -> None:
+    job = user_job(lab, "alice", "-N1 -o /dev/null --wrap 'sleep 120'")
+    try:
+        assert wait_for_job(lab, job, ("RUNNING",)) == "RUNNING"
+        refused = lab.as_user("bob", f"scancel {job}")
+        assert "Access/permission denied" in refused.stderr + refused.stdout
+        assert job_field(lab, job, "JobState") == "RUNNING"
+        assert "Permission denied" in lab.as_user("bob", "ls /home/alice").stderr
+        assert "Permission denied" in lab.as_user("bob", "srun -N1 ls /home/alice").stderr
+    finally:
+        lab.user_ok("alice", f"scancel {job}")
+
+
+@swarm_lab
+def test_a_users_mpi_job_runs_on_three_hosts(lab: LabStack) -> None:
+    hello = "srun --mpi=pmix -p all -N3 mpi-hello"
+    result = lab.as_user("alice", hello)
+    if result.returncode != 0 and all(marker in result.stdout + result.stderr for marker in MPI_INIT_CRASH):
+        print(f"mpi-hello crashed in MPI_Init, running it again:\n{result.stdout}{result.stderr}")
+        result = lab.as_user("alice", hello)  # Open MPI 5.0.7's MPI_Init race, as in the readiness check
+    assert result.returncode == 0, result.stderr + result.stdout
+    hellos = [line for line in result.stdout.splitlines() if line.startswith("hello from rank")]
+    assert sorted(h.split(" on ")[1] for h in hellos) == SEED_NODES
+    assert result.stdout.rstrip().endswith("MPI OK")
+
+
+def test_a_user_cannot_become_root_or_reach_the_clusters_secrets(lab: LabStack) -> None:
+    checks = (f"cat {MUNGE_KEY_PATH}; ls /var/run/docker.sock /run/docker.sock; ls {JWT_KEY_PATH}; su -c id root; "
+              "grep NoNewPrivs /proc/self/status")
+    for where in ("", "srun -N1 "):  # on the login node, and in a job on a node
+        said = lab.as_user("alice", f"{where}sh -c '{checks}' </dev/null")
+        text = said.stdout + said.stderr
+        assert f"cat: {MUNGE_KEY_PATH}: Permission denied" in text, text
+        assert "ls: cannot access '/var/run/docker.sock': No such file or directory" in text
+        assert "ls: cannot access '/run/docker.sock': No such file or directory" in text
+        assert f"ls: cannot access '{JWT_KEY_PATH}': No such file or directory" in text
+        assert "uid=0" not in text and "NoNewPrivs:\t1" in text
+
+
+def test_strangers_can_neither_log_in_nor_run_jobs(lab: LabStack) -> None:
+    for user, key in (("mallory", "alice"), ("root", "alice"), ("bob", "alice")):
+        refused = lab.as_user(user, "true", key_of=key)
+        assert refused.returncode == 255 and "Permission denied (publickey)" in refused.stderr, (user, refused)
+    # not even with the key that logs the stack in to its hosts as root
+    login = lab.outputs["loginHosts"]["node0"].rsplit(":", 1)
+    root = subprocess.run(["ssh", "-i", lab.outputs["sshIdentityFile"], "-o", "IdentitiesOnly=yes", "-o",
+                           "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                           "-p", login[1], f"root@{login[0]}", "true"], capture_output=True, text=True, timeout=60,
+                           check=False)
+    assert root.returncode == 255 and "Permission denied (publickey)" in root.stderr
+    if lab.config.get("accounting", True):
+        # a uid the stack does not know, submitting in the login container: no association, no job
+        stranger = lab.run("node0", "docker exec -u 4242 node0 sbatch -N1 --wrap true")
+        assert stranger.returncode != 0
+        assert "Invalid account or account/partition combination" in stranger.stderr, stranger.stderr
+
+
+@swarm_lab
+def test_adding_and_removing_a_user_restarts_nothing_and_keeps_the_jobs(lab: LabStack) -> None:
+    containers = slurm_containers(lab, SLURM_HOSTS)
+    job = user_job(lab, "alice", "-p all -N3 -o /dev/null --wrap 'srun sleep 45'")
+    assert wait_for_job(lab, job, ("RUNNING",)) == "RUNNING"
+    carol = {"name": "carol", "uid": 2003}
+    started = time.monotonic()
+    result = lab.up(users=[*lab.baseline()["users"], carol])
+    phase("swarm: add a user to a running cluster", started)
+    changed = {(c.op, c.name) for c in result.changes if c.op != "same"}
+    assert changed == {("update", f"{h}-identities") for h in SLURM_HOSTS} | {
+        ("create", "carol-lab-ssh-key"), ("create", "carol-home"), ("create", "carol-association")}
+    assert lab.user_ok("carol", "srun -N1 id -un").strip() == "carol"
+    carols = user_job(lab, "carol", "-N1 -o /dev/null --wrap true")
+    assert wait_for_job(lab, carols, ("COMPLETED", "FAILED")) == "COMPLETED"
+    assert slurm_containers(lab, SLURM_HOSTS) == containers  # no slurmd, no login container restarted
+    assert job_field(lab, job, "JobState") == "RUNNING"
+    started = time.monotonic()
+    result = lab.up(users=lab.baseline()["users"])
+    phase("swarm: remove a user", started)
+    assert {(c.op, c.name) for c in result.changes if c.op != "same"} == {
+        ("update", f"{h}-identities") for h in SLURM_HOSTS} | {
+        ("delete", "carol-lab-ssh-key"), ("delete", "carol-home"), ("delete", "carol-association")}
+    assert slurm_containers(lab, SLURM_HOSTS) == containers
+    assert wait_for_job(lab, job, ("COMPLETED", "FAILED", "NODE_FAIL", "CANCELLED")) == "COMPLETED"
+    assert lab.slurm("sacctmgr -nP show assoc where user=carol format=user") == ""
+    assert lab.slurm(f"sacct -n -X -P -j {carols} -o JobID,UID,State").split() == [f"{carols}|2003|COMPLETED"]
+    assert lab.as_user("carol", "true", key_of="alice").returncode == 255
+    assert lab.ssh("node1", "stat -c %u /home/carol").strip() == "2003"  # kept: deleteHomes is false
+
+
+@swarm_lab
+def test_a_path_that_only_looks_shared_is_refused_naming_host_and_path(lab: LabStack) -> None:
+    # node2's /home becomes a local directory, as on a host that did not mount the site's file system
+    lab.ssh("node2", "mkdir -p /mnt/home && mount --bind /home /mnt/home && umount /home")
+    try:
+        with pytest.raises(ApplyError) as failure:
+            lab.up(replace=("node2-shared-home-check",))
+        message = str(failure.value)
+        assert "host node2: /home here is not the file system host node0 has at /home" in message
+        assert "Fix: mount the site's shared file system at /home on this host" in message
+    finally:
+        lab.ssh("node2", "mount --bind /mnt/home /home && umount /mnt/home")
+    assert lab.up(replace=("node2-shared-home-check",)).names("replace") == {"node2-shared-home-check"}
+
+
 def test_teardown_leaves_every_host_as_it_was(lab: LabStack, testbed: str) -> None:
     started = time.monotonic()
     lab.destroy(keep_hosts=True)
@@ -406,6 +548,8 @@ def test_teardown_leaves_every_host_as_it_was(lab: LabStack, testbed: str) -> No
         assert lab.ssh(host, "test -e /var/lib/multihost-slurm || echo absent").strip() == "absent", host
     lab.destroy()
     phase(f"{lab.mode}: pulumi destroy", started)
+    # the homes stay on the shared file system (deleteHomes is false)
+    assert {"alice", "bob"} <= {p.name for p in (Path(LAB_SHARED_ROOT) / lab.stack / "home").iterdir()}
     assert made_on_testbed(testbed, lab.stack) == {"containers": [], "volumes": [], "networks": []}
     assert lab.applier.snapshot.resources == []
 
