@@ -4,6 +4,8 @@ Stack config -> validated model (model/) -> pure renderers (render/) -> componen
 -> stack outputs. Read top to bottom, this file is the dependency graph.
 """
 
+from pathlib import Path
+
 import pulumi
 import pulumi_docker as docker
 import pulumi_random as random
@@ -16,6 +18,7 @@ from components.docker_provider import host_docker_provider, local_docker_provid
 from components.engine_config import EngineConfig
 from components.identities import Identities
 from components.key_value_store import KeyValueStore
+from components.kv_certificates import KvCertificates
 from components.lab_hosts import LabHosts
 from components.login_nodes import LoginNodes
 from components.machines import Machines
@@ -32,6 +35,7 @@ from model.cluster import KvStore, OverlayMode
 from model.stack_config import load_cluster
 from render.containers import Secret
 from render.engine_scripts import needs_engine_config
+from render.kv_tls import client_tls_files, uses_tls
 from render.outputs import static_outputs
 
 cluster, configured_key = load_cluster()
@@ -47,18 +51,24 @@ if cluster.lab is not None:
 
 
 def key_value_store(provider: docker.Provider) -> KeyValueStore:
-    """Consul, or etcd (kv mode's engines without Consul support) built for the kv host."""
+    """Consul (pulled, or built) or etcd (built, for kv mode's engines without Consul support) on the
+    kv host; a built image is built where the stack builds images, or on the kv host itself."""
     assert cluster.store is not None
     kv = cluster.store.host
-    etcd_image = None
-    if cluster.store.kind is KvStore.ETCD:
+    built = None
+    if cluster.store.kind is KvStore.ETCD or cluster.images.consul_built:
+        name, tag = (("etcd", cluster.images.etcd_tag) if cluster.store.kind is KvStore.ETCD
+                     else ("consul", cluster.images.consul_image))
         on_kv = cluster.images.build_on is not None
-        etcd_image = DistributedImage(
-            "etcd", cluster, access, tag=cluster.images.etcd_tag,
+        built = DistributedImage(
+            name, cluster, access, tag=tag,
             build_provider=provider if on_kv else local, build_host=kv if on_kv else None,
             targets=[kv], machines=machines, after={})
-    return KeyValueStore(cluster, provider, etcd_image, machines)
+    return KeyValueStore(cluster, provider, built, machines, certificates)
 
+
+# kvTls: the stack's CA, and certificates for the store, kv mode's engines and the catalog.
+certificates = KvCertificates(cluster) if uses_tls(cluster) else None
 
 # The key/value store's host, outside the overlay, is never reconfigured: its engine is usable at
 # once, and kv mode's engines need the store before they restart. (In swarm mode the store may
@@ -75,7 +85,8 @@ if kv is not None and kv not in cluster.overlay_hosts:
 configured: dict[str, pulumi.Resource] = {}
 if needs_engine_config(cluster):
     kv_mode = cluster.overlay is OverlayMode.KV
-    configured = EngineConfig(cluster, access, machines, store.container if kv_mode and store else None).configured
+    configured = EngineConfig(cluster, access, machines, store.container if kv_mode and store else None,
+                              certificates).configured
 if cluster.overlay is OverlayMode.SWARM:
     configured = SwarmEngines(cluster, access, machines, after=configured).configured
 engine_ready = {name: [resource] for name, resource in configured.items()}
@@ -145,10 +156,11 @@ if cluster.services.rest_api:
 if cluster.services.accounting:
     SlurmAssociations(cluster, access, machines, after=[controller.container, *for_users[ctl.name]])
 if store is not None and cluster.store is not None and cluster.store.kind is KvStore.CONSUL:
-    ConsulCatalog(cluster, after=[store.container, *slurm_daemons], machines=machines)
+    ConsulCatalog(cluster, after=[store.container, *slurm_daemons], machines=machines, certificates=certificates)
 resumed = munge.resume_after(slurm_daemons)
 readiness = ClusterReadiness(cluster, access, slurm_daemons, controller.conf_digest, after=[resumed])
 
-for key, value in static_outputs(cluster, access.identity_path, identities.key_files).items():
+kv_tls_files = client_tls_files(Path.home(), cluster.stack) if certificates and certificates.files else None
+for key, value in static_outputs(cluster, access.identity_path, identities.key_files, kv_tls_files).items():
     pulumi.export(key, value)
 pulumi.export("readiness", readiness.result)

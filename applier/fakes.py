@@ -38,7 +38,13 @@ def fake_outputs(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
     elif typ == "random:index/randomPassword:RandomPassword":
         outputs["result"] = FAKE_DB_PASSWORD
     elif typ == "tls:index/privateKey:PrivateKey":
-        outputs.update(privateKeyOpenssh=FAKE_PRIVATE_KEY, publicKeyOpenssh="ssh-ed25519 AAAAmock lab")
+        outputs.update(privateKeyOpenssh=FAKE_PRIVATE_KEY, publicKeyOpenssh="ssh-ed25519 AAAAmock lab",
+                       privateKeyPem=f"-----BEGIN EC PRIVATE KEY-----\nmock {name}\n-----END EC PRIVATE KEY-----\n")
+    elif typ in ("tls:index/selfSignedCert:SelfSignedCert", "tls:index/locallySignedCert:LocallySignedCert"):
+        outputs["certPem"] = f"-----BEGIN CERTIFICATE-----\nmock {name}\n-----END CERTIFICATE-----\n"
+    elif typ == "tls:index/certRequest:CertRequest":
+        outputs["certRequestPem"] = (f"-----BEGIN CERTIFICATE REQUEST-----\nmock {name}\n"
+                                     "-----END CERTIFICATE REQUEST-----\n")
     elif typ == "command:remote:Command":
         outputs["stdout"] = FAKE_JOIN_TOKEN if name == "swarm-join-token" else f"{name} done"
     return outputs

@@ -12,12 +12,21 @@ from applier.providers.docker import (
     DockerRemoteImage,
     DockerVolume,
 )
-from applier.providers.generated import DynamicResource, RandomBytes, RandomPassword, TlsPrivateKey
+from applier.providers.generated import (
+    DynamicResource,
+    RandomBytes,
+    RandomPassword,
+    TlsCertRequest,
+    TlsLocallySignedCert,
+    TlsPrivateKey,
+    TlsSelfSignedCert,
+)
 
 
 def real_providers() -> dict[str, Provider]:
     providers: list[Provider] = [
         DockerProvider(), DockerImage(), DockerRemoteImage(), DockerNetwork(), DockerVolume(), DockerContainer(),
-        RemoteCommand(), LocalCommand(), RandomBytes(), RandomPassword(), TlsPrivateKey(), DynamicResource(),
+        RemoteCommand(), LocalCommand(), RandomBytes(), RandomPassword(), TlsPrivateKey(), TlsSelfSignedCert(),
+        TlsCertRequest(), TlsLocallySignedCert(), DynamicResource(),
     ]
     return {p.type: p for p in providers}

@@ -52,7 +52,7 @@ def container_from_spec(
         if upload.secret not in secrets:
             raise ValueError(f"container {spec.name} needs the {upload.secret}")
         value = secrets[upload.secret]
-        content = {"content": value} if upload.secret is Secret.DB_PASSWORD else {"content_base64": value}
+        content = {"content": value} if upload.secret.is_text else {"content_base64": value}
         uploads.append(docker.ContainerUploadArgs(file=upload.path, permissions=upload.mode, owner=str(upload.owner),
                                                   group=str(upload.group), **content))
     check = healthcheck_inputs(spec.healthcheck) if spec.healthcheck else None

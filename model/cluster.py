@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from model.constants import CONSUL_HTTP_PORT, CONSUL_HTTPS_PORT, ETCD_CLIENT_PORT, STATE_ROOT
+
 
 class Role(StrEnum):
     """What a host does. A host may have several roles."""
@@ -50,6 +52,15 @@ class Host:
     def has(self, role: Role) -> bool:
         return role in self.roles
 
+    @property
+    def join_address(self) -> str:
+        """The IP (or name) other hosts dial to reach this one; an interface name can't be dialled."""
+        try:
+            ipaddress.ip_address(self.advertise)
+        except ValueError:
+            return self.address
+        return self.advertise
+
 
 @dataclass(frozen=True)
 class Node:
@@ -67,6 +78,18 @@ class Store:
 
     kind: KvStore
     host: Host
+    tls: bool  # its API over TLS, clients (engines, the catalog) with certificates from the stack's CA
+
+    @property
+    def api_port(self) -> int:
+        """The port its API is published on."""
+        if self.kind is KvStore.ETCD:
+            return ETCD_CLIENT_PORT
+        return CONSUL_HTTPS_PORT if self.tls else CONSUL_HTTP_PORT
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.tls else "http"
 
 
 @dataclass(frozen=True)
@@ -149,6 +172,7 @@ class ImageSettings:
     platform: str  # what the hosts run (linux/amd64, linux/arm64): images are built for it
     slurm_tag: str
     consul_image: str
+    consul_built: bool  # from images/consul, shipped to the kv host; pulled there otherwise
     mariadb_tag: str
     etcd_tag: str
 
@@ -190,6 +214,11 @@ class Cluster:
 
     def hosts_with(self, role: Role) -> tuple[Host, ...]:
         return tuple(h for h in self.hosts if h.has(role))
+
+    @property
+    def host_state_dir(self) -> str:
+        """This stack's directory on each host: what its scripts note and install there."""
+        return f"{STATE_ROOT}/{self.stack}"
 
     @property
     def controller(self) -> Host:

@@ -22,6 +22,7 @@ from model.cluster import (
     Group,
     Host,
     ImageSettings,
+    KvStore,
     LabSettings,
     NetworkSettings,
     Node,
@@ -33,7 +34,15 @@ from model.cluster import (
     Store,
     User,
 )
-from model.constants import DEFAULT_ACCOUNT, IMAGE_REPOSITORY, PROJECT
+from model.constants import (
+    CONSUL_BUILT_IMAGE,
+    DEFAULT_ACCOUNT,
+    IMAGE_REPOSITORY,
+    LAB_RELEASE_KV_CONSUL,
+    LAB_RELEASE_KV_ETCD,
+    LAB_RELEASE_SWARM,
+    PROJECT,
+)
 from model.daemon_json import DaemonJsonProblems
 from model.schema import ConfigProblem, StackSpec, suggest
 from model.validators import VALIDATORS, Problem, home_of, partition_members, plan_nodes, primary_group
@@ -178,14 +187,20 @@ def parse_cluster(raw: Mapping[str, Any], *, project: str, stack: str, ssh_key: 
 
 # ---- the model ------------------------------------------------------------------------------------
 
+def lab_release(spec: StackSpec) -> str:
+    """The lab hosts' Debian release: the one whose docker.io runs the stack's overlay."""
+    if spec.overlay is OverlayMode.SWARM:
+        return LAB_RELEASE_SWARM
+    return LAB_RELEASE_KV_CONSUL if spec.kv_store is KvStore.CONSUL else LAB_RELEASE_KV_ETCD
+
+
 def _build(spec: StackSpec, *, project: str, stack: str) -> Cluster:
     nodes = plan_nodes(spec)
     members = partition_members(spec, nodes)
     default = next((p.name for p in spec.partitions if p.default), spec.partitions[0].name)
     partitions = tuple(Partition(p.name, members[p.name], p.name == default) for p in spec.partitions)
     is_lab = spec.lab is not None
-    lab = LabSettings(spec.lab.subnet, "bookworm" if spec.overlay is OverlayMode.KV else "trixie") \
-        if spec.lab is not None else None
+    lab = LabSettings(spec.lab.subnet, lab_release(spec)) if spec.lab is not None else None
     hosts = []
     for position, h in enumerate(spec.hosts):
         address = lab.host_address(position) if lab is not None else h.address
@@ -207,7 +222,7 @@ def _build(spec: StackSpec, *, project: str, stack: str) -> Cluster:
         cluster_name=spec.cluster_name,
         controller_name=spec.controller_name,
         overlay=spec.overlay,
-        store=Store(spec.kv_store, kv_host) if kv_host is not None else None,
+        store=Store(spec.kv_store, kv_host, spec.kv_tls) if kv_host is not None else None,
         hosts=tuple(hosts),
         nodes=tuple(Node(n.name, spec.hosts[n.host].name, n.slot,
                          tuple(p.name for p in partitions if n.name in p.nodes)) for n in nodes),
@@ -220,7 +235,8 @@ def _build(spec: StackSpec, *, project: str, stack: str) -> Cluster:
             # lab hosts run on this machine's engine; real hosts are amd64 unless the stack says otherwise
             platform=spec.images.platform or (local_platform() if is_lab else "linux/amd64"),
             slurm_tag=spec.images.slurm_tag or f"{IMAGE_REPOSITORY}/slurm:24.11{'-mpi' if spec.mpi else ''}",
-            consul_image=spec.images.consul, mariadb_tag=spec.images.mariadb_tag,
+            consul_image=CONSUL_BUILT_IMAGE if spec.images.build_consul else spec.images.consul,
+            consul_built=spec.images.build_consul, mariadb_tag=spec.images.mariadb_tag,
             etcd_tag=f"{IMAGE_REPOSITORY}/etcd:3.5"),
         max_nodes=spec.max_nodes,
         readiness_timeout=spec.readiness_timeout,

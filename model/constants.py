@@ -14,6 +14,8 @@ STATE_ROOT = f"/var/lib/{PROJECT}"  # what the engine scripts note on a host, pe
 HOME_CACHE = f".cache/{PROJECT}"  # image archives, under $HOME of the machine running Pulumi
 HOME_SSH = f".ssh/{PROJECT}"  # the stack's SSH key file, likewise
 IMAGE_REPOSITORY = PROJECT  # the default image names: multihost-slurm/slurm:24.11, ...
+CONSUL_IMAGE = "hashicorp/consul:1.22"  # pulled by default; images/consul builds Debian's 1.8 instead
+CONSUL_BUILT_IMAGE = f"{IMAGE_REPOSITORY}/consul:1.8"
 
 
 def component_type(module: str, name: str) -> str:
@@ -27,9 +29,8 @@ SLURMD_PORT = 6818
 SLURMDBD_PORT = 6819
 SLURMRESTD_PORT = 6820
 MARIADB_PORT = 3306
-CONSUL_HTTP_PORT = 8500
-CONSUL_SERVER_PORT = 8300  # server RPC
-CONSUL_SERF_LAN_PORT = 8301
+CONSUL_HTTP_PORT = 8500  # without kvTls; with it only inside the container, on its loopback
+CONSUL_HTTPS_PORT = 8501  # with kvTls: the API and UI, client certificate required
 ETCD_CLIENT_PORT = 2379
 ETCD_PEER_PORT = 2380
 ENGINE_ADVERTISE_PORT = 2376  # the seed's --cluster-advertise=<if>:2376
@@ -71,6 +72,13 @@ JWT_KEY_PATH = "/etc/jwt/jwt_hs256.key"
 DB_PASSWORD_PATH = "/run/secrets/slurmdb_password"
 MARIADB_DATA_DIR = "/var/lib/mysql"
 CONSUL_DATA_DIR = "/consul/data"  # the official image's
+CONSUL_CONFIG_DIR = "/consul/config"  # the official image's (its entrypoint gives it to consul)
+CONSUL_TLS_DIR = f"{CONSUL_CONFIG_DIR}/tls"  # Consul reads no subdirectory of its config dir as config
+CONSUL_TLS_CONFIG = "multihost-slurm-tls.json"  # in its config dir
+ETCD_TLS_DIR = "/etc/etcd/tls"
+# the kv store's certificates (kvTls), from the stack's own CA
+KV_CERT_VALIDITY_HOURS = 10 * 365 * 24
+KV_CA_FILE, KV_CERT_FILE, KV_KEY_FILE = "ca.pem", "cert.pem", "key.pem"
 ETCD_DATA_DIR = "/var/lib/etcd"
 # The stack's users and groups (passwd, group: libnss-extrausers reads them at every lookup, so a
 # change reaches running containers without a restart), and their SSH public keys (ssh/<user>)
@@ -82,6 +90,10 @@ SSH_HOST_KEY_DIR = "/etc/ssh/host-keys"  # a login container's host keys, on a v
 DAEMON_JSON = "/etc/docker/daemon.json"
 LAB_SUPERVISOR = "/usr/local/sbin/lab-dockerd"  # restarts a lab host's inner dockerd
 LAB_DOCKERD_LOG = "/var/log/dockerd.log"  # where a lab host's inner dockerd logs
+# the Debian release of a lab host's image decides its Docker engine
+LAB_RELEASE_SWARM = "trixie"  # docker.io 26
+LAB_RELEASE_KV_ETCD = "bookworm"  # docker.io 20.10.24: cluster-store, but no Consul backend
+LAB_RELEASE_KV_CONSUL = "bullseye"  # docker.io 20.10.5: cluster-store with Consul's backend
 LAB_SHARED_ROOT = f"{STATE_ROOT}/lab-shared"  # on the lab's engine machine: <stack>/<path> is shared
 SHARED_MARKER = f".{PROJECT}-shared"  # written in a shared path on one host, read on the others
 

@@ -21,6 +21,7 @@ from pydantic.alias_generators import to_camel
 
 from model.cluster import KvStore, OverlayMode, Role
 from model.constants import (
+    CONSUL_IMAGE,
     DEFAULT_ACCOUNT,
     IMAGE_REPOSITORY,
     LOGIN_PORT,
@@ -364,7 +365,9 @@ class ImagesSpec(Spec):
     platform: Platform | None = None
     slurm_tag: ImageRef | None = None
     mariadb_tag: ImageRef = f"{IMAGE_REPOSITORY}/mariadb:11.8"
-    consul: ImageRef = "hashicorp/consul:1.22"
+    consul: ImageRef = Field(CONSUL_IMAGE, description="the Consul image the kv host pulls")
+    build_consul: Flag = Field(False, description="build Consul from images/consul (Debian bullseye's consul "
+                               "1.8) instead of pulling `images.consul`: for hosts without a registry")
 
 
 class GroupSpec(Spec):
@@ -414,6 +417,8 @@ class StackSpec(Spec):
                                          "overlay) or `kv` (the seed's cluster-store overlay, Docker up to 22.x)")
     kv_store: choice(KvStore) = Field(KvStore.CONSUL, description="the store on the `kv` host: `consul` or "
                                       "`etcd` (`kv` mode only)")
+    kv_tls: Flag = Field(True, description="the store's API over TLS, every client (engines, the catalog) with a "
+                         "certificate from the stack's CA; false: plain HTTP that anyone reaching the port may use")
     cluster_name: ClusterName = Field("fd20", description="Slurm `ClusterName`")
     controller_name: ContainerName = Field("slurmctld", description="hostname and container name of slurmctld")
     node_prefix: NodePrefix = Field("fd20_", description="nodes are `<prefix><index>`")

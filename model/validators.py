@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from model.cluster import SLURM_ROLES, KvStore, OverlayMode, Role
 from model.constants import (
     CONSUL_HTTP_PORT,
-    CONSUL_SERF_LAN_PORT,
-    CONSUL_SERVER_PORT,
+    CONSUL_HTTPS_PORT,
     DEFAULT_ACCOUNT,
     ENGINE_ADVERTISE_PORT,
     ETCD_CLIENT_PORT,
@@ -194,10 +193,6 @@ def the_overlay_mode_has_its_store(spec: StackSpec, nodes: list[PlannedNode]) ->
             yield Problem(f"hosts[{kv[0]}].roles", f"in kv mode the store's host '{kv[1].name}' must stay outside "
                           "the overlay: an engine that restarts before its own store never joins the overlay",
                           "give the kv role to a host of its own (the seed's login host)")
-        if is_lab(spec) and spec.kv_store is KvStore.CONSUL:
-            yield Problem("kvStore", "lab hosts run Debian's docker.io 20.10, built without the Consul backend "
-                          "(dockerd fails with 'discovery service not supported')",
-                          "set kvStore: etcd for a kv-mode lab, or use real hosts with upstream Docker 20.10-22.x")
     elif kv is not None and spec.kv_store is KvStore.ETCD:
         yield Problem("kvStore", "etcd only serves kv mode's engines; in swarm mode the kv host runs Consul",
                       "set kvStore: consul, or remove the kv role from the stack")
@@ -316,6 +311,16 @@ def images_are_built_where_they_can_be(spec: StackSpec, nodes: list[PlannedNode]
         yield Problem("images.buildOn", f"'{build_on}' is neither 'local' nor a host that runs Slurm"
                       f"{suggest(build_on, slurm_hosts)}",
                       "set it to local or to the name of a controller/compute host")
+
+
+def consul_is_pulled_or_built(spec: StackSpec, nodes: list[PlannedNode]) -> Iterator[Problem]:
+    images = spec.images
+    if images.build_consul and "consul" in images.model_fields_set:
+        yield Problem("images.buildConsul", f"Consul is built from images/consul, yet images.consul names "
+                      f"'{images.consul}' to pull", "remove one of images.consul and images.buildConsul")
+    if images.build_consul and (spec.kv_store is not KvStore.CONSUL or not any(Role.KV in h.roles for h in spec.hosts)):
+        yield Problem("images.buildConsul", "no Consul runs in this stack (it needs a host with the kv role and "
+                      "kvStore: consul)", "remove images.buildConsul, or give a host the kv role with kvStore: consul")
 
 
 # ---- users, login and shared file systems ----------------------------------------------------------
@@ -464,8 +469,8 @@ def accounts_are_declared(spec: StackSpec, nodes: list[PlannedNode]) -> Iterator
 def published_ports(spec: StackSpec) -> dict[int, str]:
     """Ports the stack's engines and containers take on a host, and what takes them."""
     ports = {SLURMCTLD_PORT: "slurmctld", SLURMD_PORT: "slurmd", SLURMDBD_PORT: "slurmdbd",
-             SLURMRESTD_PORT: "slurmrestd", CONSUL_HTTP_PORT: "Consul", CONSUL_SERVER_PORT: "Consul",
-             CONSUL_SERF_LAN_PORT: "Consul", ETCD_CLIENT_PORT: "etcd", ETCD_PEER_PORT: "etcd",
+             SLURMRESTD_PORT: "slurmrestd", CONSUL_HTTP_PORT: "Consul", CONSUL_HTTPS_PORT: "Consul",
+             ETCD_CLIENT_PORT: "etcd", ETCD_PEER_PORT: "etcd",
              ENGINE_ADVERTISE_PORT: "the engine", SWARM_PORT: "swarm mode", GOSSIP_PORT: "the overlay",
              VXLAN_PORT: "the overlay"}
     for host in spec.hosts:
@@ -490,7 +495,8 @@ VALIDATORS: tuple[Validator, ...] = (
     hosts_have_their_own_names, hosts_have_their_own_addresses, lab_and_real_hosts_are_reached_as_they_can_be,
     dns_names_come_with_an_advertise_address, one_controller_and_compute_hosts, compute_hosts_run_slurmds,
     the_overlay_mode_has_its_store, names_do_not_collide, node_numbers_do_not_overlap, partitions_are_usable,
-    subnets_have_room, images_are_built_where_they_can_be, users_and_groups_have_their_own_names_and_ids,
+    subnets_have_room, images_are_built_where_they_can_be, consul_is_pulled_or_built,
+    users_and_groups_have_their_own_names_and_ids,
     users_can_log_in, homes_are_on_shared_file_systems, shared_paths_can_be_mounted, accounts_are_declared,
     the_login_port_is_free,
 )

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from model.cluster import Cluster, Host, Node
 from model.constants import (
+    CONSUL_CONFIG_DIR,
     CONSUL_DATA_DIR,
     CONSUL_HOST,
-    CONSUL_HTTP_PORT,
-    CONSUL_SERF_LAN_PORT,
-    CONSUL_SERVER_PORT,
+    CONSUL_TLS_CONFIG,
     DB_PASSWORD_PATH,
     ETCD_CLIENT_PORT,
     ETCD_DATA_DIR,
@@ -23,6 +23,9 @@ from model.constants import (
     ETCD_PEER_PORT,
     IDENTITY_DIR,
     JWT_KEY_PATH,
+    KV_CA_FILE,
+    KV_CERT_FILE,
+    KV_KEY_FILE,
     LABEL_PREFIX,
     MARIADB_DATA_DIR,
     MARIADB_HOST,
@@ -42,6 +45,7 @@ from model.constants import (
     STATE_SAVE_DIR,
 )
 from render.durations import seconds
+from render.kv_tls import consul_tls_config, etcd_client_flags, etcd_tls_flags, store_tls_dir, uses_tls
 from render.people import identity_dir
 from render.slurm_conf import render_slurmdbd_conf_template
 
@@ -52,6 +56,14 @@ class Secret(StrEnum):
     MUNGE_KEY = "munge key"  # base64
     JWT_KEY = "JWT signing key"  # base64
     DB_PASSWORD = "database password"  # text
+    # kvTls: the store's certificate, its key, and the CA's certificate (PEM text)
+    KV_CA_CERT = "key/value store's CA certificate"
+    KV_SERVER_CERT = "key/value store's certificate"
+    KV_SERVER_KEY = "key/value store's private key"
+
+    @property
+    def is_text(self) -> bool:
+        return self in (Secret.DB_PASSWORD, Secret.KV_CA_CERT, Secret.KV_SERVER_CERT, Secret.KV_SERVER_KEY)
 
 
 @dataclass(frozen=True)
@@ -262,30 +274,51 @@ def slurmrestd_spec(cluster: Cluster) -> ContainerSpec:
     )
 
 
+def _store_tls_files(cluster: Cluster, config: tuple[Upload, ...] = ()) -> dict[str, Any]:
+    """kvTls: the store's certificate, key and CA (owned by root: Consul's entrypoint hands its
+    config directory to the consul user), and its TLS config where it reads one."""
+    if not uses_tls(cluster):
+        return {}
+    directory = store_tls_dir(cluster)
+    return {"uploads": config, "secrets": (
+        SecretUpload(f"{directory}/{KV_CA_FILE}", Secret.KV_CA_CERT, "0444", 0, 0),
+        SecretUpload(f"{directory}/{KV_CERT_FILE}", Secret.KV_SERVER_CERT, "0444", 0, 0),
+        SecretUpload(f"{directory}/{KV_KEY_FILE}", Secret.KV_SERVER_KEY, "0400", 0, 0))}
+
+
 def consul_spec(cluster: Cluster, host: Host) -> ContainerSpec:
+    """One Consul server; no other agent joins it, so only its API (and UI) is published."""
+    assert cluster.store is not None
+    port = cluster.store.api_port
+    tls_config = (Upload(f"{CONSUL_CONFIG_DIR}/{CONSUL_TLS_CONFIG}", consul_tls_config()),)
     return ContainerSpec(
         resource_name=f"{CONSUL_HOST}-container",
         name=CONSUL_HOST,
         command=("agent", "-server", "-bootstrap-expect=1", "-ui", "-client=0.0.0.0",
                  f"-advertise={host.address}", f"-data-dir={CONSUL_DATA_DIR}"),
-        ports=((CONSUL_HTTP_PORT, CONSUL_HTTP_PORT), (CONSUL_SERVER_PORT, CONSUL_SERVER_PORT),
-               (CONSUL_SERF_LAN_PORT, CONSUL_SERF_LAN_PORT)),
+        ports=((port, port),),
         mounts=(Mount(volume_name(cluster, CONSUL_HOST, "data"), CONSUL_DATA_DIR),),
         healthcheck=Healthcheck(("CMD", "consul", "members")),
         labels=_labels(cluster, CONSUL_HOST),
+        **_store_tls_files(cluster, tls_config),
     )
 
 
 def etcd_spec(cluster: Cluster, host: Host) -> ContainerSpec:
+    assert cluster.store is not None
+    scheme = cluster.store.scheme
+    tls = uses_tls(cluster)
     return ContainerSpec(
         resource_name=f"{ETCD_HOST}-container",
         name=ETCD_HOST,
         command=("--name", "etcd0", "--data-dir", ETCD_DATA_DIR, "--enable-v2=true",
-                 "--listen-client-urls", f"http://0.0.0.0:{ETCD_CLIENT_PORT}",
-                 "--advertise-client-urls", f"http://{host.address}:{ETCD_CLIENT_PORT}",
-                 "--listen-peer-urls", f"http://127.0.0.1:{ETCD_PEER_PORT}"),
+                 "--listen-client-urls", f"{scheme}://0.0.0.0:{ETCD_CLIENT_PORT}",
+                 "--advertise-client-urls", f"{scheme}://{host.address}:{ETCD_CLIENT_PORT}",
+                 "--listen-peer-urls", f"http://127.0.0.1:{ETCD_PEER_PORT}", *(etcd_tls_flags() if tls else ())),
         ports=((ETCD_CLIENT_PORT, ETCD_CLIENT_PORT),),
         mounts=(Mount(volume_name(cluster, ETCD_HOST, "data"), ETCD_DATA_DIR),),
-        healthcheck=Healthcheck(("CMD", "etcdctl", "endpoint", "health")),
+        healthcheck=Healthcheck(("CMD", "etcdctl", f"--endpoints={scheme}://127.0.0.1:{ETCD_CLIENT_PORT}",
+                                 *(etcd_client_flags() if tls else ()), "endpoint", "health")),
         labels=_labels(cluster, ETCD_HOST),
+        **_store_tls_files(cluster),
     )

@@ -5,16 +5,13 @@ changes under STATE_ROOT/<stack> so that its `delete` puts the host back as it w
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from typing import Any
 
 from model.cluster import Cluster, Host, KvStore, OverlayMode
 from model.constants import (
-    CONSUL_HTTP_PORT,
     DAEMON_JSON,
     ENGINE_ADVERTISE_PORT,
-    ETCD_CLIENT_PORT,
     GOSSIP_PORT,
     LAB_DOCKERD_LOG,
     LAB_SUPERVISOR,
@@ -22,28 +19,16 @@ from model.constants import (
     SWARM_PORT,
     VXLAN_PORT,
 )
+from render.kv_tls import cluster_store_opts, uses_tls
 from render.scripts import render_script, script_text
 
 ENGINE_WAIT_SECONDS = 90  # how long a restarted engine gets to answer
 
 
-def state_dir(cluster: Cluster) -> str:
-    return f"{STATE_ROOT}/{cluster.stack}"
-
-
 def _engine_script(name: str, cluster: Cluster, host: Host, **variables: object) -> str:
-    return render_script(name, where=f"host {host.name}", STATE_DIR=state_dir(cluster), STATE_ROOT=STATE_ROOT,
+    return render_script(name, where=f"host {host.name}", STATE_DIR=cluster.host_state_dir, STATE_ROOT=STATE_ROOT,
                          LAB_SUPERVISOR=LAB_SUPERVISOR, LAB_DOCKERD_LOG=LAB_DOCKERD_LOG,
                          ENGINE_WAIT_SECONDS=ENGINE_WAIT_SECONDS, **variables)
-
-
-def _join_address(host: Host) -> str:
-    """The IP (or name) other engines dial to reach this one; an interface name can't be dialled."""
-    try:
-        ipaddress.ip_address(host.advertise)
-    except ValueError:
-        return host.address
-    return host.advertise
 
 
 def _address_and_port(address: str, port: int) -> str:
@@ -63,7 +48,7 @@ def swarm_join_token_script(cluster: Cluster, host: Host) -> str:
 def swarm_join_script(cluster: Cluster, host: Host, manager: Host) -> str:
     """Join a worker; the join token arrives on stdin, never in the command."""
     return _engine_script("swarm-join.sh", cluster, host, ADVERTISE=host.advertise,
-                          MANAGER=_address_and_port(_join_address(manager), SWARM_PORT),
+                          MANAGER=_address_and_port(manager.join_address, SWARM_PORT),
                           SWARM_PORT=SWARM_PORT, GOSSIP_PORT=GOSSIP_PORT, VXLAN_PORT=VXLAN_PORT)
 
 
@@ -77,10 +62,8 @@ def swarm_leave_script(cluster: Cluster, host: Host, *, manager: bool) -> str:
 def kv_store_url(cluster: Cluster) -> str:
     store = cluster.store
     assert store is not None
-    address = _join_address(store.host)
-    if store.kind is KvStore.CONSUL:
-        return f"consul://{_address_and_port(address, CONSUL_HTTP_PORT)}/network"
-    return f"etcd://{_address_and_port(address, ETCD_CLIENT_PORT)}"
+    where = _address_and_port(store.host.join_address, store.api_port)
+    return f"consul://{where}/network" if store.kind is KvStore.CONSUL else f"etcd://{where}"
 
 
 def engine_settings(cluster: Cluster, host: Host) -> dict[str, Any]:
@@ -88,6 +71,8 @@ def engine_settings(cluster: Cluster, host: Host) -> dict[str, Any]:
     wanted = dict(cluster.docker_daemon)
     if cluster.overlay is OverlayMode.KV:
         wanted["cluster-store"] = kv_store_url(cluster)
+        if uses_tls(cluster):
+            wanted["cluster-store-opts"] = cluster_store_opts(cluster)
         wanted["cluster-advertise"] = _address_and_port(host.advertise, ENGINE_ADVERTISE_PORT)
     return wanted
 

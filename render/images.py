@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from model.constants import (
     AUTHORIZED_KEYS_DIR,
+    CONSUL_CONFIG_DIR,
+    CONSUL_DATA_DIR,
+    CONSUL_HTTP_PORT,
     DB_PASSWORD_PATH,
     ETCD_CLIENT_PORT,
     ETCD_DATA_DIR,
@@ -46,9 +49,11 @@ SLURM = _text({
 MARIADB = _text({"MYSQL_UID": MYSQL_UID, "MARIADB_PORT": MARIADB_PORT, "MARIADB_DATA_DIR": MARIADB_DATA_DIR,
                  "DB_PASSWORD_PATH": DB_PASSWORD_PATH})
 ETCD = _text({"ETCD_CLIENT_PORT": ETCD_CLIENT_PORT, "ETCD_DATA_DIR": ETCD_DATA_DIR})
+CONSUL = _text({"CONSUL_DATA_DIR": CONSUL_DATA_DIR, "CONSUL_CONFIG_DIR": CONSUL_CONFIG_DIR,
+                "CONSUL_HTTP_PORT": CONSUL_HTTP_PORT})
 LABHOST = _text({"SSH_PORT": SSH_PORT, "LAB_DOCKERD_LOG": LAB_DOCKERD_LOG})
 
-BUILD_ARGS = {"slurm": SLURM, "mariadb": MARIADB, "etcd": ETCD, "labhost": LABHOST}
+BUILD_ARGS = {"slurm": SLURM, "mariadb": MARIADB, "etcd": ETCD, "consul": CONSUL, "labhost": LABHOST}
 
 
 def build_context(image: str) -> str:

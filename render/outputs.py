@@ -8,15 +8,25 @@ from pathlib import Path
 from typing import Any
 
 from model.cluster import Cluster, KvStore
-from model.constants import CONSUL_HTTP_PORT, SLURMRESTD_PORT
+from model.constants import SLURMRESTD_PORT
 from render.readiness import REST_API_VERSION, covering_partitions
 from render.ssh import ssh_command, url_host, user_identity_relative
 
 
 def consul_url(cluster: Cluster) -> str | None:
-    if cluster.store is None or cluster.store.kind is not KvStore.CONSUL:
+    store = cluster.store
+    if store is None or store.kind is not KvStore.CONSUL:
         return None
-    return f"http://{url_host(cluster.store.host.address)}:{CONSUL_HTTP_PORT}"
+    return f"{store.scheme}://{url_host(store.host.address)}:{store.api_port}"
+
+
+def consul_command(cluster: Cluster, tls_files: Mapping[str, Path] | None) -> str | None:
+    """curl of Consul's leader, with the Pulumi client's certificate under kvTls."""
+    url = consul_url(cluster)
+    if url is None:
+        return None
+    tls = f"--cacert {tls_files['ca']} --cert {tls_files['cert']} --key {tls_files['key']} " if tls_files else ""
+    return f"curl -s {tls}{url}/v1/status/leader"
 
 
 def in_controller(cluster: Cluster, command: str) -> str:
@@ -63,7 +73,8 @@ def login_commands(cluster: Cluster, key_files: Mapping[str, Path]) -> dict[str,
     return commands
 
 
-def static_outputs(cluster: Cluster, identity: Path, user_key_files: Mapping[str, Path]) -> dict[str, Any]:
+def static_outputs(cluster: Cluster, identity: Path, user_key_files: Mapping[str, Path],
+                   kv_tls_files: Mapping[str, Path] | None) -> dict[str, Any]:
     return {
         "overlayMode": cluster.overlay.value,
         "nodes": [n.name for n in cluster.nodes],
@@ -76,7 +87,9 @@ def static_outputs(cluster: Cluster, identity: Path, user_key_files: Mapping[str
             "container": cluster.controller_name,
         },
         "consulUrl": consul_url(cluster),
+        "consulCommand": consul_command(cluster, kv_tls_files),
         "kvStore": cluster.store.kind.value if cluster.store else None,
+        "kvHost": cluster.store.host.name if cluster.store else None,
         "sshIdentityFile": str(identity),
         "jobCommand": job_command(cluster),
         "sinfoCommand": in_controller(cluster, "sinfo"),

@@ -22,7 +22,7 @@ SHARED_MARKER_WAIT_SECONDS = 90
 
 def identity_dir(cluster: Cluster) -> str:
     """On every Slurm host: the directory its containers mount at IDENTITY_DIR."""
-    return f"{STATE_ROOT}/{cluster.stack}/identities"
+    return f"{cluster.host_state_dir}/identities"
 
 
 def passwd_file(people: People) -> str:
@@ -48,7 +48,7 @@ def identities_script(cluster: Cluster, host: Host, keys: Mapping[str, Sequence[
 
 def identities_remove_script(cluster: Cluster, host: Host) -> str:
     return render_script("identities-remove.sh", where=f"host {host.name}", IDENTITY_DIR=identity_dir(cluster),
-                         STATE_DIR=f"{STATE_ROOT}/{cluster.stack}", STATE_ROOT=STATE_ROOT)
+                         STATE_DIR=cluster.host_state_dir, STATE_ROOT=STATE_ROOT)
 
 
 def home_script(host: Host, user: User) -> str:

@@ -70,7 +70,7 @@ if ! restart_engine >/dev/null 2>&1 || ! wait_engine; then
   undo_first
   hint=""
   case "$log" in *"discovery service not supported"*)
-    hint=" This dockerd was built without the $STORE_BACKEND backend (Debian's docker.io has no Consul): \
+    hint=" This dockerd was built without the $STORE_BACKEND backend (Debian bookworm's docker.io has no Consul; bullseye's has): \
 set kvStore: etcd, or install upstream Docker Engine 20.10-22.x." ;; esac
   fail "the engine did not come back with the new daemon.json; the previous daemon.json is restored.$hint \
 Engine log: $log"

@@ -258,3 +258,45 @@ def test_the_applier_refuses_a_container_input_it_does_not_perform() -> None:
     ctx = Context(docker=DockerConnections(), providers={}, project_dir=".")
     with pytest.raises(ApplyError, match=r"input\(s\) \['privileged'\] are not implemented"):
         DockerContainer().check(ctx, resource, None)
+
+
+def test_tls_certificates_chain_as_terraform_provider_tls_makes_them() -> None:
+    """terraform-provider-tls (private_key, self_signed_cert, cert_request, locally_signed_cert): an
+    ECDSA P256 key in SEC1 PEM; a CA with basic constraints; a certificate with the request's subject
+    and names, signed by the CA for the allowed uses. Every input replaces (all ForceNew)."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    from applier.providers.generated import TlsCertRequest, TlsLocallySignedCert, TlsPrivateKey, TlsSelfSignedCert
+
+    ctx = Context(docker=DockerConnections(), providers={}, project_dir=".")
+
+    def made(provider: Any, **inputs: Any) -> dict[str, Any]:
+        return provider.create(ctx, Resource(urn="u", type=provider.type, name="r", custom=True, inputs=inputs))[1]
+
+    ca_key = made(TlsPrivateKey(), algorithm="ECDSA", ecdsaCurve="P256")
+    assert ca_key["privateKeyPem"].startswith("-----BEGIN EC PRIVATE KEY-----")
+    ca = made(TlsSelfSignedCert(), privateKeyPem=ca_key["privateKeyPem"], subject={"commonName": "CA"},
+              isCaCertificate=True, allowedUses=["cert_signing", "digital_signature"], validityPeriodHours=24)
+    key = made(TlsPrivateKey(), algorithm="ECDSA", ecdsaCurve="P256")
+    request = made(TlsCertRequest(), privateKeyPem=key["privateKeyPem"], subject={"commonName": "store"},
+                   ipAddresses=["10.0.0.5"], dnsNames=["localhost"])
+    signed = made(TlsLocallySignedCert(), certRequestPem=request["certRequestPem"],
+                  caPrivateKeyPem=ca_key["privateKeyPem"], caCertPem=ca["certPem"],
+                  allowedUses=["digital_signature", "server_auth"], validityPeriodHours=24)
+    ca_cert = x509.load_pem_x509_certificate(ca["certPem"].encode())
+    cert = x509.load_pem_x509_certificate(signed["certPem"].encode())
+    assert ca_cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    cert.verify_directly_issued_by(ca_cert)
+    names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert names.get_values_for_type(x509.IPAddress) == [ipaddress.ip_address("10.0.0.5")]
+    assert names.get_values_for_type(x509.DNSName) == ["localhost"]
+    assert list(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value) == [
+        ExtendedKeyUsageOID.SERVER_AUTH]
+    assert cert.subject.rfc4514_string() == "CN=store"
+    old = Resource(urn="u", type=TlsLocallySignedCert.type, name="r", custom=True,
+                   inputs={"validityPeriodHours": 24, "allowedUses": ["server_auth"]})
+    assert TlsLocallySignedCert().diff(old, {"validityPeriodHours": 48, "allowedUses": ["server_auth"]}).replace_keys \
+        == {"validityPeriodHours"}

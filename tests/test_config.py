@@ -106,6 +106,18 @@ def test_kv_lab_runs_docker_20_10_hosts() -> None:
     assert cluster.store is not None and cluster.store.kind is KvStore.ETCD
 
 
+def test_the_seeds_kv_lab_runs_bullseyes_engines_with_the_consul_backend() -> None:
+    cluster = parse(with_(LAB, overlay="kv"), NO_KEY)
+    assert cluster.lab is not None and cluster.lab.debian_release == "bullseye"
+    assert cluster.store is not None and cluster.store.kind is KvStore.CONSUL
+    assert (cluster.images.consul_image, cluster.images.consul_built) == ("hashicorp/consul:1.22", False)
+
+
+def test_consul_is_built_on_request() -> None:
+    cluster = parse(with_(LAB, overlay="kv", images={"buildConsul": True}), NO_KEY)
+    assert (cluster.images.consul_image, cluster.images.consul_built) == ("multihost-slurm/consul:1.8", True)
+
+
 def test_swarm_without_kv_host_has_no_store() -> None:
     raw = with_(SEED)
     raw["hosts"] = raw["hosts"][1:]
@@ -164,7 +176,14 @@ BAD_INPUTS = [
     ("unknown top-level key", with_(SEED, hostz=[]), "hostz:", "did you mean 'hosts'"),
     ("unknown host key", _host_change(1, adress="10.0.0.1"), "hosts[1].adress", "did you mean 'address'"),
     ("no hosts", {"hosts": []}, "hosts:", "no hosts are configured"),
-    ("consul in a kv lab", with_(LAB, overlay="kv"), "kvStore:", "set kvStore: etcd"),
+    ("consul both pulled and built", with_(SEED, images={"consul": "hashicorp/consul:1.21", "buildConsul": True}),
+     "images.buildConsul:", "remove one of images.consul and images.buildConsul"),
+    ("consul built for etcd", with_(SEED, overlay="kv", kvStore="etcd", images={"buildConsul": True}),
+     "images.buildConsul:", "no Consul runs in this stack"),
+    ("consul built without kv host", {**with_(SEED, images={"buildConsul": True}), "hosts": SEED["hosts"][1:]},
+     "images.buildConsul:", "give a host the kv role"),
+    ("consul build not a flag", with_(SEED, images={"buildConsul": "yes please"}), "images.buildConsul:",
+     "true or false"),
     ("etcd in swarm mode", with_(SEED, kvStore="etcd"), "kvStore:", "etcd only serves kv mode"),
     ("lab host with an address", {**LAB, "hosts": SEED["hosts"]}, "hosts[0].address", "lab hosts get their address"),
     ("bad cluster name", with_(SEED, clusterName="Big Cluster"), "clusterName:", "not a valid Slurm cluster name"),

@@ -18,6 +18,8 @@ from tests.test_config import BAD_INPUTS, LAB, PEOPLE, SEED
 
 PHYSICAL = dict(copy.deepcopy(SEED), sshPrivateKey=FAKE_PRIVATE_KEY)
 KV_LAB = dict(copy.deepcopy(LAB), overlay="kv", kvStore="etcd")
+# the seed's layout in a lab: Consul (built, no registry) on the login host, engines on consul://
+CONSUL_LAB = dict(copy.deepcopy(LAB), overlay="kv", images={"buildConsul": True})
 
 
 def is_secret(value: Any) -> bool:
@@ -150,7 +152,7 @@ def test_outputs(program) -> None:
     out = run.outputs
     assert out["nodes"] == ["fd20_0", "fd20_1", "fd20_2"]
     assert out["partitions"] == {"all": ["fd20_0", "fd20_1", "fd20_2"], "even": ["fd20_0", "fd20_2"], "odd": ["fd20_1"]}
-    assert out["consulUrl"] == "http://10.0.0.5:8500"
+    assert out["consulUrl"] == "https://10.0.0.5:8501"
     assert out["controller"] == {"host": "node0", "address": "10.0.0.10", "container": "slurmctld"}
     assert out["overlayMode"] == "swarm"
     assert out["jobCommand"].endswith("root@10.0.0.10 docker exec slurmctld srun -p all -N3 hostname")
@@ -160,7 +162,7 @@ def test_outputs(program) -> None:
 def test_consul_catalog_registers_every_daemon(program) -> None:
     run = program(PHYSICAL)
     catalog = run["consul-catalog"].inputs
-    assert catalog["url"] == "http://10.0.0.5:8500"
+    assert catalog["url"] == "https://10.0.0.5:8501"
     assert [s["name"] for s in catalog["services"]] == ["slurmctld", "slurmrestd", "slurmd", "slurmd", "slurmd"]
     assert run["consul-catalog"].depends_on("consul-container")
     assert run["consul-container"].provider.split("::")[-1].startswith("login-docker")
@@ -194,6 +196,19 @@ def test_kv_lab_chains_engine_restarts_after_the_store(program) -> None:
     assert "attachable" not in run["overlay-network"].inputs
     assert not run.of_type("pulumi-python:dynamic:Resource")  # no Consul, no catalog
     assert run.outputs["consulUrl"] is None
+
+
+def test_the_seeds_consul_lab_builds_consul_and_restarts_bullseye_engines_onto_it(program) -> None:
+    run = program(CONSUL_LAB)
+    assert run["consul-image"].inputs["build"]["context"] == "images/consul"
+    assert run["consul-image"].inputs["imageName"] == "multihost-slurm/consul:1.8"
+    assert run["consul-container"].depends_on("consul-image-to-login")
+    assert not run.of_type("docker:index/remoteImage:RemoteImage")  # nothing pulled
+    assert run["node0-engine-config"].depends_on("consul-container")
+    assert "consul://172.30.0.10:8501/network" in run["node1-engine-config"].inputs["create"]
+    assert run["labhost-image"].inputs["build"]["args"]["DEBIAN_RELEASE"] == "bullseye"
+    assert run["consul-catalog"].depends_on("consul-container")
+    assert run.outputs["kvHost"] == "login"
 
 
 def test_lab_hosts_are_pseudo_privileged_containers_with_fixed_addresses(program) -> None:
@@ -301,7 +316,7 @@ def transitive_dependencies(run, name: str) -> set[str]:
     return {by_urn[u].name for u in seen}
 
 
-@pytest.mark.parametrize("config", [LAB, KV_LAB], ids=["swarm", "kv"])
+@pytest.mark.parametrize("config", [LAB, KV_LAB, CONSUL_LAB], ids=["swarm", "kv-etcd", "kv-consul"])
 def test_nothing_runs_on_a_lab_host_before_it_exists(program, config) -> None:
     run = program(config, stack="dev")
     address_of = {f"172.30.0.{10 + i}": h["name"] for i, h in enumerate(config["hosts"])}
@@ -470,3 +485,53 @@ def test_a_lab_generates_keys_for_users_without_and_shares_paths_into_its_hosts(
     for host in ("login", "node0", "node1", "node2"):
         volumes = run[f"{host}-lab-host"].inputs["volumes"]
         assert {"hostPath": "/var/lib/multihost-slurm/lab-shared/dev/home", "containerPath": "/home"} in volumes
+
+
+# ---- kvTls: the store's API over TLS with client certificates ------------------------------------
+
+def test_consul_publishes_only_its_https_api_with_the_stacks_certificates(program) -> None:
+    run = program(PHYSICAL)
+    consul = run["consul-container"].inputs
+    assert [(p["internal"], p["external"]) for p in consul["ports"]] == [(8501, 8501)]
+    assert is_secret(consul["uploads"])  # the store's key among them
+    uploads = {u["file"]: u for u in plain(consul["uploads"])}
+    assert set(uploads) == {"/consul/config/multihost-slurm-tls.json", "/consul/config/tls/ca.pem",
+                            "/consul/config/tls/cert.pem", "/consul/config/tls/key.pem"}
+    assert json.loads(uploads["/consul/config/multihost-slurm-tls.json"]["content"])["verify_incoming_https"] is True
+    assert uploads["/consul/config/tls/key.pem"]["permissions"] == "0400"
+    assert "PRIVATE KEY" not in texts(run)
+    server = run["kv-server-csr"].inputs
+    assert server["ipAddresses"] == ["127.0.0.1", "10.0.0.5"] and server["dnsNames"] == ["localhost"]
+    assert run["kv-server-cert"].inputs["allowedUses"] == ["digital_signature", "key_encipherment", "server_auth",
+                                                          "client_auth"]
+    catalog = run["consul-catalog"]
+    assert is_secret(catalog.inputs["tls"]) and set(plain(catalog.inputs["tls"])) == {"ca", "cert", "key"}
+    assert not [n for n in run.resources if n.endswith("-kv-tls")]  # swarm mode: no engine talks to the store
+    assert run.outputs["consulCommand"].startswith("curl -s --cacert ")
+    assert run.outputs["consulCommand"].endswith(" https://10.0.0.5:8501/v1/status/leader")
+
+
+def test_kv_mode_engines_get_their_certificate_before_their_restart(program) -> None:
+    run = program(CONSUL_LAB)
+    for host in ("node0", "node1", "node2"):
+        tls = run[f"{host}-kv-tls"]
+        assert is_secret(tls.inputs["stdin"]) and "CERTIFICATE" not in tls.inputs["create"]
+        assert run[f"{host}-engine-config"].depends_on(f"{host}-kv-tls")
+        assert run[f"kv-client-{host}-csr"].inputs["subject"] == {"commonName": host}
+    assert '"cluster-store-opts": {"kv.cacertfile": "/var/lib/multihost-slurm/test/kv-tls/ca.pem"' in \
+        run["node1-engine-config"].inputs["create"]
+
+
+def test_etcd_takes_only_clients_with_a_certificate(program) -> None:
+    etcd = program(KV_LAB)["etcd-container"].inputs
+    assert "--client-cert-auth" in etcd["command"]
+    assert "https://0.0.0.0:2379" in etcd["command"]
+    assert "--endpoints=https://127.0.0.1:2379" in etcd["healthcheck"]["tests"]
+
+
+def test_without_kv_tls_the_api_is_plain_http_and_nothing_is_certified(program) -> None:
+    run = program(dict(PHYSICAL, kvTls=False))
+    assert [(p["internal"], p["external"]) for p in run["consul-container"].inputs["ports"]] == [(8500, 8500)]
+    assert not run.of_type("tls:index/selfSignedCert:SelfSignedCert")
+    assert run.outputs["consulUrl"] == "http://10.0.0.5:8500"
+    assert run["consul-catalog"].inputs.get("tls") is None

@@ -15,6 +15,7 @@ import pytest
 
 from model.config import SecretState, parse_cluster
 from render import engine_scripts as es
+from render import kv_tls as kt
 from render import people as pp
 from render.node_lifecycle import leave_script, membership_script, rotation_drain_script, rotation_resume_script
 from render.readiness import readiness_command, readiness_script
@@ -99,7 +100,8 @@ def test_rendered_scripts_are_checked_sh_with_every_variable_set(name: str, scri
 
 IMAGE_SCRIPTS = ("images/labhost/lab-dockerd", "images/labhost/lab-entry", "images/labhost/lab-healthcheck",
                  "images/slurm/slurm-entrypoint", "images/slurm/slurm-healthcheck", "images/mariadb/mariadb-entrypoint",
-                 "images/mariadb/mariadb-healthcheck", "tests/testbed/engine.sh", "tests/testbed/base-images.sh")
+                 "images/mariadb/mariadb-healthcheck", "images/consul/consul-entrypoint", "tests/testbed/engine.sh",
+                 "tests/testbed/base-images.sh")
 
 
 def test_the_script_files_pass_shellcheck() -> None:
@@ -125,7 +127,9 @@ def test_join_token_comes_on_stdin_only() -> None:
 
 def test_kv_store_urls_bracket_ipv6_addresses() -> None:
     assert es.kv_store_url(cluster_of(KV_SEED)) == "etcd://10.0.0.5:2379"
-    assert es.kv_store_url(cluster_of(dict(KV_SEED, kvStore="consul"))) == "consul://10.0.0.5:8500/network"
+    assert es.kv_store_url(cluster_of(dict(KV_SEED, kvStore="consul"))) == "consul://10.0.0.5:8501/network"
+    assert es.kv_store_url(cluster_of(dict(KV_SEED, kvStore="consul", kvTls=False))) == \
+        "consul://10.0.0.5:8500/network"
     v6 = copy.deepcopy(KV_SEED)
     v6["hosts"][0]["address"] = "fd00::5"
     assert es.kv_store_url(cluster_of(v6)) == "etcd://[fd00::5]:2379"
@@ -133,7 +137,13 @@ def test_kv_store_urls_bracket_ipv6_addresses() -> None:
 
 def test_kv_settings_and_engine_settings() -> None:
     kv = cluster_of(KV_SEED)
+    tls_dir = "/var/lib/multihost-slurm/test/kv-tls"
     assert es.engine_settings(kv, kv.host("node2")) == {
+        "cluster-store": "etcd://10.0.0.5:2379", "cluster-advertise": "10.0.0.12:2376",
+        "cluster-store-opts": {"kv.cacertfile": f"{tls_dir}/ca.pem", "kv.certfile": f"{tls_dir}/cert.pem",
+                               "kv.keyfile": f"{tls_dir}/key.pem"}}
+    plain = cluster_of(dict(KV_SEED, kvTls=False))
+    assert es.engine_settings(plain, plain.host("node2")) == {
         "cluster-store": "etcd://10.0.0.5:2379", "cluster-advertise": "10.0.0.12:2376"}
     settings = cluster_of(dict(SEED, dockerDaemon={"log-level": "warn"}))
     assert es.engine_settings(settings, settings.host("node1")) == {"log-level": "warn"}
@@ -409,3 +419,31 @@ def test_merge_refuses_invalid_json(tmp_path: Path) -> None:
         run_merge(conf)
     assert "is not valid JSON" in caught.value.stderr
     assert conf.read_text() == "{not json"
+
+
+# ---- kvTls: the engines' certificate files ----------------------------------------------------------
+
+def test_kv_tls_files_arrive_whole_and_root_only_and_go_with_the_stack(tmp_path: Path) -> None:
+    cluster = cluster_of(dict(KV_SEED, kvStore="consul"))
+    host = cluster.host("node1")
+    install, remove = kt.engine_tls_install_script(cluster, host), kt.engine_tls_remove_script(cluster, host)
+    assert "CERTIFICATE" not in install and "PRIVATE KEY" not in install  # the files come on stdin only
+    assert "TLS_DIR=/var/lib/multihost-slurm/test/kv-tls" in install and install.count("TLS_DIR=") == 1
+    assert "TLS_DIR=/var/lib/multihost-slurm/test/kv-tls" in remove
+    state_root = tmp_path / "var-lib"
+    directory = state_root / "test" / "kv-tls"
+    variables = {"TLS_DIR": directory, "CA_FILE": "ca.pem", "CERT_FILE": "cert.pem", "KEY_FILE": "key.pem"}
+    blocks = [f"-----BEGIN {kind}-----\n{kind.lower()}\n-----END {kind}-----\n"
+              for kind in ("CERTIFICATE", "CERTIFICATE", "EC PRIVATE KEY")]
+    env = stand_ins(tmp_path)
+    cut = run_file("kv-tls-install.sh", env, stdin="".join(blocks[:2]), **variables)
+    assert cut.returncode != 0 and "did not arrive whole on stdin" in cut.stderr
+    assert not (directory / "ca.pem").exists()
+    result = run_file("kv-tls-install.sh", env, stdin="".join(blocks), **variables)
+    assert result.returncode == 0, result.stderr
+    assert [(directory / f).read_text() for f in ("ca.pem", "cert.pem", "key.pem")] == blocks
+    assert oct(directory.stat().st_mode & 0o777) == "0o700"
+    assert {oct(p.stat().st_mode & 0o777) for p in directory.iterdir()} == {"0o600"}
+    gone = run_file("kv-tls-remove.sh", env, TLS_DIR=directory, STATE_DIR=directory.parent, STATE_ROOT=state_root)
+    assert gone.returncode == 0, gone.stderr
+    assert not state_root.exists()

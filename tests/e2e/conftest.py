@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from applier.program import REPO
+from model.constants import LAB_RELEASE_KV_CONSUL, LAB_RELEASE_KV_ETCD, LAB_RELEASE_SWARM
 from tests.e2e.lab import MODES, LabStack, clear_leftovers, lab_host_logs
 
 TESTBED = REPO / "tests" / "testbed"
@@ -63,8 +64,9 @@ def testbed() -> Iterator[str]:
     phase("testbed engine", started)
     started = time.monotonic()
     env = {**os.environ, "DOCKER_HOST": docker_host}
-    result = subprocess.run([str(TESTBED / "base-images.sh"), "trixie", "bookworm"], capture_output=True,
-                            text=True, env=env, check=False)
+    releases = [LAB_RELEASE_SWARM, LAB_RELEASE_KV_ETCD, LAB_RELEASE_KV_CONSUL]  # images/consul: bullseye too
+    result = subprocess.run([str(TESTBED / "base-images.sh"), *releases], capture_output=True, text=True, env=env,
+                            check=False)
     if result.returncode != 0:
         pytest.fail(f"the base images could not be made:\n{result.stderr}")
     phase("base images (debootstrap + docker import, cached)", started)

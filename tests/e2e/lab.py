@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import docker
+import requests
 
 from applier import Applier, ApplyResult, real_providers
 from applier.program import REPO
 from applier.state import Resource
 from model.constants import LAB_SHARED_ROOT, LABEL_PREFIX
+from render.kv_tls import client_tls_files
 
 LAB_DAEMON_JSON = REPO / "images" / "labhost" / "daemon.json"
 
@@ -30,22 +32,34 @@ PEOPLE: dict[str, Any] = {
     "users": [{"name": "alice", "uid": 2001, "groups": ["physics"]}, {"name": "bob", "uid": 2002}],
     "sharedFilesystems": [{"path": "/home"}],
 }
+# kv mode's labs turn the services off: slurmctld, the slurmds and the login container only
+KV_SERVICES_OFF: dict[str, Any] = {"overlay": "kv", "accounting": False, "restApi": False, "mpi": False}
+SEED_HOSTS: list[dict[str, Any]] = [
+    {"name": "login", "roles": ["kv"]}, {"name": "node0", "roles": ["controller", "compute", "login"]},
+    {"name": "node1", "roles": ["compute"]}, {"name": "node2", "roles": ["compute"]}]
 MODES: dict[str, dict[str, Any]] = {
+    # trixie's docker.io 26 in a swarm, Consul (built here: no registry) on node0 for the catalog
     "swarm": {
         "lab": {"subnet": "172.29.1.0/24"},
-        "hosts": [{"name": "node0", "roles": ["controller", "compute", "login"]},
+        "images": {"buildConsul": True},
+        "hosts": [{"name": "node0", "roles": ["controller", "compute", "login", "kv"]},
                   {"name": "node1", "roles": ["compute"]}, {"name": "node2", "roles": ["compute"]}],
         **PEOPLE,
     },
-    "kv": {  # and the services turned off: slurmctld, the slurmds and the login container only
+    # the seed's own layout: Consul on the login host, bullseye's docker.io 20.10.5 on consul://login:8500
+    "consul": {
+        "lab": {"subnet": "172.29.3.0/24"},
+        "images": {"buildConsul": True},
+        **KV_SERVICES_OFF,
+        "hosts": SEED_HOSTS,
+        **PEOPLE,
+    },
+    # engines without Consul's backend (bookworm's docker.io 20.10.24) on etcd instead
+    "etcd": {
         "lab": {"subnet": "172.29.2.0/24"},
-        "overlay": "kv",
         "kvStore": "etcd",
-        "accounting": False,
-        "restApi": False,
-        "mpi": False,
-        "hosts": [{"name": "login", "roles": ["kv"]}, {"name": "node0", "roles": ["controller", "compute", "login"]},
-                  {"name": "node1", "roles": ["compute"]}, {"name": "node2", "roles": ["compute"]}],
+        **KV_SERVICES_OFF,
+        "hosts": SEED_HOSTS,
         **PEOPLE,
     },
 }
@@ -59,7 +73,7 @@ def is_lab_host(resource: Resource) -> bool:
 @dataclass
 class LabStack:
     stack: str
-    mode: str  # which lab: "swarm" or "kv"
+    mode: str  # which lab of MODES
     docker_host: str  # the testbed engine the lab hosts run on
     state_dir: Path
     log: list[str] = field(default_factory=list)
@@ -74,6 +88,14 @@ class LabStack:
         """The stack config of this lab as its mode declares it."""
         return {**copy.deepcopy(MODES[self.mode]), "localDockerHost": self.docker_host}
 
+    @property
+    def overlay(self) -> str:
+        return str(self.config.get("overlay", "swarm"))
+
+    @property
+    def consul_url(self) -> str | None:
+        return self.outputs.get("consulUrl")
+
     def hosts_with(self, *extra: dict[str, Any], without: str = "", **changed: dict[str, Any]) -> list:
         """The mode's hosts, less `without`, with `changed[name]` merged in, plus `extra` hosts."""
         hosts = [dict(h, **changed.get(h["name"], {})) for h in MODES[self.mode]["hosts"] if h["name"] != without]
@@ -85,21 +107,26 @@ class LabStack:
         self.config.update(self.baseline())
         return self.up(**changes)
 
-    def up(self, replace: tuple[str, ...] = (), **changes: Any) -> ApplyResult:
+    def up(self, replace: tuple[str, ...] = (), refresh: bool = False, **changes: Any) -> ApplyResult:
         """Apply the program, with `changes` to the stack config first (a key set to None is removed);
-        `replace`: resources to replace anyway (`pulumi up --replace`)."""
+        `replace`: resources to replace anyway (`pulumi up --replace`); `refresh`: `--refresh`."""
         for key, value in changes.items():
             if value is None:
                 self.config.pop(key, None)
             else:
                 self.config[key] = value
         self.applier.config = dict(self.config)
-        result = self.applier.up(replace=replace)
+        result = self.applier.up(replace=replace, refresh=refresh)
         self.outputs = result.outputs
         return result
 
     def destroy(self, keep_hosts: bool = False) -> ApplyResult:
         return self.applier.destroy(keep=is_lab_host if keep_hosts else lambda _: False)
+
+    def destroy_all_but(self, name: str) -> ApplyResult:
+        """`pulumi destroy --exclude <name> --exclude-dependents`'s opposite: every resource but the
+        lab hosts, `name`, and what they need."""
+        return self.applier.destroy(keep=lambda r: is_lab_host(r) or r.name == name)
 
     # ---- the hosts -----------------------------------------------------------------------------
 
@@ -338,3 +365,65 @@ def slurm_containers(lab: LabStack, hosts: list[str]) -> dict[str, str]:
             name, rest = line.lstrip("/").split(" ", 1)
             found[name] = rest
     return found
+
+
+# ---- Consul, through its HTTP API from the machine running Pulumi ------------------------------------
+
+def consul_request(lab: LabStack, method: str, path: str, certificate: bool = True) -> requests.Response:
+    """A request to the stack's Consul as the Pulumi client (its certificate, under kvTls), or
+    with none at all (`certificate=False`)."""
+    assert lab.consul_url, "this lab runs no Consul"
+    tls: dict[str, Any] = {}
+    if lab.consul_url.startswith("https:"):
+        files = client_tls_files(Path.home(), lab.stack)
+        tls = {"verify": str(files["ca"]), "cert": (str(files["cert"]), str(files["key"])) if certificate else None}
+    return requests.request(method, f"{lab.consul_url}{path}", timeout=10, **tls)
+
+
+def consul_get(lab: LabStack, path: str) -> Any:
+    """GET a path of the stack's Consul (None for 404: no such key)."""
+    response = consul_request(lab, "GET", path)
+    if response.status_code == 404:
+        return None
+    response.raise_for_status()
+    return response.json()
+
+
+def consul_services(lab: LabStack) -> dict[str, dict[str, Any]]:
+    """The services the agent holds whose id this stack gave them, by id."""
+    return {sid: s for sid, s in consul_get(lab, "/v1/agent/services").items() if sid.startswith(f"{lab.stack}-")}
+
+
+def consul_check_states(lab: LabStack) -> dict[str, str]:
+    """Each of this stack's services: the state of its health check."""
+    checks = consul_get(lab, "/v1/agent/checks").values()
+    return {c["ServiceID"]: c["Status"] for c in checks if c["ServiceID"].startswith(f"{lab.stack}-")}
+
+
+def consul_keys(lab: LabStack, prefix: str) -> list[str]:
+    return consul_get(lab, f"/v1/kv/{prefix}?keys") or []
+
+
+def wait_for_consul_leader(lab: LabStack, timeout: float = 60) -> str:
+    """After Consul (re)started: its leader, once it answers with one."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            leader = consul_get(lab, "/v1/status/leader")
+        except requests.exceptions.RequestException:
+            leader = None
+        if leader:
+            return str(leader)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Consul at {lab.consul_url} has no leader after {timeout} s")
+        time.sleep(1)
+
+
+def wait_for_passing_checks(lab: LabStack, timeout: float = 60) -> dict[str, str]:
+    """Checks start critical until their first run (CHECK_INTERVAL): wait until every one passes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        states = consul_check_states(lab)
+        if set(states.values()) == {"passing"} or time.monotonic() > deadline:
+            return states
+        time.sleep(2)

@@ -1,7 +1,8 @@
 """The seed's cluster on three lab hosts, in both overlay modes, applied for real.
 
-swarm: three hosts with trixie's docker.io 26 joined in a swarm; kv: bookworm's docker.io 20.10
-pointed at etcd on a login host (the seed's layout, with etcd for Consul, which cannot run here).
+swarm: three hosts with trixie's docker.io 26 joined in a swarm, Consul's catalog on node0;
+consul: the seed's own layout, bullseye's docker.io 20.10.5 on consul://login:8500;
+etcd: kv mode for engines without Consul's backend, bookworm's docker.io 20.10.24 on etcd.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ from render.readiness import MPI_INIT_CRASH, MPI_SECOND_RUN_NOTE, readiness_scri
 from tests.e2e.conftest import phase
 from tests.e2e.lab import (
     LabStack,
+    consul_get,
+    consul_keys,
+    consul_request,
+    consul_services,
     dump,
     expand_hostlist,
     expected_daemon_json_digest,
@@ -35,7 +40,9 @@ from tests.e2e.lab import (
     sinfo_partitions,
     slurm_containers,
     submit,
+    wait_for_consul_leader,
     wait_for_job,
+    wait_for_passing_checks,
 )
 
 pytestmark = pytest.mark.e2e
@@ -44,17 +51,20 @@ SEED_NODES = ["fd20_0", "fd20_1", "fd20_2"]
 SEED_PARTITIONS = {"all": SEED_NODES, "even": ["fd20_0", "fd20_2"], "odd": ["fd20_1"]}
 NODE_HOSTS = {"fd20_0": "node0", "fd20_1": "node1", "fd20_2": "node2"}
 SLURM_HOSTS = ["node0", "node1", "node2"]
-ENGINE_MAJOR = {"swarm": "26.", "kv": "20.10."}
+ENGINE_VERSION = {"swarm": "26.", "consul": "20.10.5", "etcd": "20.10.24"}
 
-# Tests of one lab only: the module's lab, narrowed to that mode.
+# Tests of some labs only: the module's lab, narrowed to those modes.
 swarm_lab = pytest.mark.parametrize("lab_stack", ["swarm"], indirect=True)
-kv_lab = pytest.mark.parametrize("lab_stack", ["kv"], indirect=True)
+kv_labs = pytest.mark.parametrize("lab_stack", ["consul", "etcd"], indirect=True)
+consul_labs = pytest.mark.parametrize("lab_stack", ["swarm", "consul"], indirect=True)
+seed_lab = pytest.mark.parametrize("lab_stack", ["consul"], indirect=True)
 
 
 READY = {
     "swarm": "ready: 3 node(s) idle; srun answered from fd20_0 fd20_1 fd20_2; accounting: cluster fd20 registered; "
              "REST API answers; MPI across 3 node(s)",
-    "kv": "ready: 3 node(s) idle; srun answered from fd20_0 fd20_1 fd20_2",
+    "consul": "ready: 3 node(s) idle; srun answered from fd20_0 fd20_1 fd20_2",
+    "etcd": "ready: 3 node(s) idle; srun answered from fd20_0 fd20_1 fd20_2",
 }
 
 
@@ -75,7 +85,7 @@ def test_partitions_hold_the_seed_members(lab: LabStack) -> None:
 def test_outputs_match_sinfo(lab: LabStack) -> None:
     assert lab.outputs["nodes"] == sorted(node_states(lab))
     assert lab.outputs["partitions"] == sinfo_partitions(lab)
-    assert lab.outputs["overlayMode"] == lab.mode
+    assert lab.outputs["overlayMode"] == lab.overlay
 
 
 def test_srun_answers_from_three_nodes_on_three_engines(lab: LabStack) -> None:
@@ -94,8 +104,8 @@ def test_even_and_odd_run_where_the_seed_ran_them(lab: LabStack) -> None:
 
 def test_engines_and_overlay(lab: LabStack) -> None:
     for host in SLURM_HOSTS:
-        assert lab.engine_version(host).startswith(ENGINE_MAJOR[lab.mode])
-    if lab.mode == "kv":
+        assert lab.engine_version(host).startswith(ENGINE_VERSION[lab.mode])
+    if lab.overlay == "kv":
         # the seed's check: the overlay is listed by every engine
         for host in SLURM_HOSTS:
             listed = lab.ssh(host, "docker network ls --filter driver=overlay --format '{{.Name}} {{.Scope}}'")
@@ -104,9 +114,135 @@ def test_engines_and_overlay(lab: LabStack) -> None:
         assert [lab.swarm_state(h) for h in SLURM_HOSTS] == ["active"] * 3
 
 
-# ---- the services: accounting, the REST API, MPI (on in the swarm lab, off in the kv lab) ---------
+# ---- Consul: the overlay's store (the seed), the catalog and the UI --------------------------------
 
-@kv_lab
+@seed_lab
+def test_the_overlay_lives_in_consuls_key_value_store(lab: LabStack) -> None:
+    network_id = lab.ssh("node1", "docker network inspect global --format '{{.Id}}'").strip()
+    keys = consul_keys(lab, "network/docker/network/v1.0/")
+    assert any(network_id in key for key in keys), keys
+    assert lab.containers_on("login") == ["consul"]  # the seed's login host runs Consul, outside the overlay
+
+
+def expected_services(lab: LabStack, nodes: list[str]) -> dict[str, str]:
+    """The catalog's services of this stack, by id: slurmctld, slurmrestd where it runs, each slurmd."""
+    services = {f"{lab.stack}-slurmctld": "slurmctld", **{f"{lab.stack}-{n}": "slurmd" for n in nodes}}
+    if lab.outputs["restUrl"]:
+        services[f"{lab.stack}-slurmrestd"] = "slurmrestd"
+    return services
+
+
+def inventory_prefix(lab: LabStack) -> str:
+    return f"multihost-slurm/{lab.stack}"
+
+
+@consul_labs
+def test_the_catalog_lists_every_slurm_daemon_with_passing_checks(lab: LabStack) -> None:
+    expected = expected_services(lab, SEED_NODES)
+    assert {sid: s["Service"] for sid, s in consul_services(lab).items()} == expected
+    assert wait_for_passing_checks(lab) == dict.fromkeys(expected, "passing")
+    prefix = inventory_prefix(lab)
+    assert set(consul_keys(lab, f"{prefix}/")) == {
+        f"{prefix}/cluster", *(f"{prefix}/hosts/{h}" for h in lab.outputs["hosts"]),
+        *(f"{prefix}/nodes/{n}" for n in SEED_NODES), *(f"{prefix}/partitions/{p}" for p in SEED_PARTITIONS)}
+    even = consul_request(lab, "GET", f"/v1/kv/{prefix}/partitions/even?raw").text
+    assert even == "fd20_0,fd20_2"
+
+
+@consul_labs
+def test_the_consul_url_output_answers_with_a_leader_and_the_ui(lab: LabStack) -> None:
+    assert lab.consul_url == f"https://{lab.address(lab.outputs['kvHost'])}:8501"
+    assert consul_get(lab, "/v1/status/leader").endswith(":8300")
+    ui = consul_request(lab, "GET", "/ui/")
+    assert ui.status_code == 200 and "consul" in ui.text.lower()
+    # the output's command works as it is, with the files the program wrote for this machine
+    assert subprocess.run(["sh", "-c", lab.outputs["consulCommand"]], capture_output=True, text=True,
+                          check=True).stdout.strip().strip('"').endswith(":8300")
+
+
+# Python's TLS client on a lab host (python3 is there for daemon.json merges): GET a URL, with the
+# engine's certificate for the store or without one.
+HTTPS_GET = """
+import ssl, sys, urllib.request
+url, ca, cert, key = sys.argv[1:5]
+context = ssl.create_default_context(cafile=ca)
+if cert:
+    context.load_cert_chain(cert, key)
+try:
+    print(urllib.request.urlopen(url, context=context, timeout=10).read().decode())
+except Exception as error:
+    sys.exit(f"refused: {error}")
+"""
+
+
+def test_the_stores_api_refuses_a_client_without_a_certificate(lab: LabStack) -> None:
+    """kvTls: only clients with a certificate from the stack's CA reach the store, while the
+    engines, the overlay and the catalog, which have one, keep working."""
+    address = lab.address(lab.outputs["kvHost"])
+    if lab.consul_url:  # from this machine, as the catalog reaches it
+        with pytest.raises(requests.exceptions.ConnectionError):
+            consul_request(lab, "GET", "/v1/status/leader", certificate=False)
+        with pytest.raises(requests.exceptions.ConnectionError):  # no plain HTTP port at all
+            requests.get(f"http://{address}:8500/v1/status/leader", timeout=5)
+        assert consul_get(lab, "/v1/status/leader")
+        assert wait_for_passing_checks(lab)
+    if lab.overlay == "kv":  # from an engine's host, as its engine reaches the store
+        tls_dir = f"/var/lib/multihost-slurm/{lab.stack}/kv-tls"
+        url = f"https://{address}:8501/v1/status/leader" if lab.consul_url else f"https://{address}:2379/version"
+        get = f"python3 -c {shlex.quote(HTTPS_GET)} {url} {tls_dir}/ca.pem"
+        assert "refused:" in lab.ssh_fails("node1", f"{get} '' ''")
+        assert lab.ssh("node1", f"{get} {tls_dir}/cert.pem {tls_dir}/key.pem").strip()
+    assert sorted(lab.slurm("srun -N3 hostname").split()) == SEED_NODES
+
+
+@consul_labs
+def test_consul_restarted_under_a_running_cluster(lab: LabStack) -> None:
+    kv_host = lab.outputs["kvHost"]
+    job = submit(lab, "-N3 --wrap 'srun sleep 20'")
+    assert wait_for_job(lab, job, ("RUNNING",)) == "RUNNING"
+    lab.ssh(kv_host, "docker restart consul")
+    # the overlay keeps working while Consul comes back: the running job, and a new one
+    assert sorted(lab.slurm("srun -N3 hostname").split()) == SEED_NODES
+    assert wait_for_job(lab, job, ("COMPLETED", "FAILED", "NODE_FAIL", "CANCELLED")) == "COMPLETED"
+    wait_for_consul_leader(lab)
+    # the agent kept its registrations on its data volume; the next up has nothing to do
+    assert set(consul_services(lab)) == set(expected_services(lab, SEED_NODES))
+    assert lab.up().changed == 0
+
+
+@consul_labs
+def test_an_unreachable_consul_is_named_and_nothing_is_half_registered(lab: LabStack) -> None:
+    kv_host = lab.outputs["kvHost"]
+    before = consul_services(lab)
+    lab.ssh(kv_host, "docker stop consul")
+    try:
+        with pytest.raises(ApplyError) as failure:
+            lab.up(replace=("consul-catalog",))  # a registration that must reach Consul
+        message = str(failure.value)
+        assert f"host {kv_host}: Consul at {lab.consul_url} did not answer" in message
+        assert "nothing was registered or removed" in message
+    finally:
+        lab.ssh(kv_host, "docker start consul")
+    wait_for_consul_leader(lab)
+    assert consul_services(lab) == before
+    assert lab.up().changed == 0
+
+
+@consul_labs
+def test_refresh_sees_what_was_removed_from_consul_by_hand_and_up_registers_it_again(lab: LabStack) -> None:
+    prefix = inventory_prefix(lab)
+    consul_request(lab, "PUT", f"/v1/agent/service/deregister/{lab.stack}-fd20_2").raise_for_status()
+    consul_request(lab, "DELETE", f"/v1/kv/{prefix}/partitions/odd").raise_for_status()
+    assert lab.up().changed == 0  # without a refresh, Pulumi trusts its state
+    result = lab.up(refresh=True)
+    assert result.names("update", "replace", "create", "delete") == {"consul-catalog"}
+    assert set(consul_services(lab)) == set(expected_services(lab, SEED_NODES))
+    assert consul_request(lab, "GET", f"/v1/kv/{prefix}/partitions/odd?raw").text == "fd20_1"
+
+
+# ---- the services: accounting, the REST API, MPI (on in the swarm lab, off in the kv labs) --------
+
+@kv_labs
 def test_services_turned_off_do_not_run(lab: LabStack) -> None:
     assert lab.outputs["restUrl"] is None and lab.outputs["sacctCommand"] is None
     assert lab.outputs["mpiCommand"] is None
@@ -177,12 +313,14 @@ def model_of(lab: LabStack, **changes: Any):
 def test_engine_setup_is_idempotent(lab: LabStack) -> None:
     cluster = model_of(lab)
     node0 = cluster.host("node0")
-    if lab.mode == "swarm":
+    if lab.overlay == "swarm":
         again = lab.ssh("node0", engine_scripts.swarm_init_script(cluster, node0))
         assert again.strip() == "host node0: already a swarm manager; left as it is"
     else:
+        store = engine_scripts.kv_store_url(cluster)  # consul://<login>:8500/network or etcd://<login>:2379
+        assert store.split("://")[0] == cluster.store.kind.value and lab.address("login") in store
         again = lab.ssh("node0", engine_scripts.engine_config_script(cluster, node0))
-        assert again.strip() == "host node0: engine already uses etcd://172.29.2.10:2379; nothing to do"
+        assert again.strip() == f"host node0: engine already uses {store}; nothing to do"
 
 
 @swarm_lab  # its hosts run Docker 26
@@ -190,7 +328,8 @@ def test_kv_mode_is_refused_on_docker_23_and_later(lab: LabStack) -> None:
     before = lab.daemon_json_digest("node1")
     # the same hosts as real hosts by address, in kv mode: what a user of Docker 26 would write
     hosts = [{"name": "login", "address": "172.29.1.200", "roles": ["kv"]},
-             *({**h, "address": lab.address(h["name"])} for h in lab.config["hosts"])]
+             *({**h, "address": lab.address(h["name"]), "roles": [r for r in h["roles"] if r != "kv"]}
+               for h in lab.config["hosts"])]
     cluster = parse_cluster({"hosts": hosts, "overlay": "kv", "kvStore": "etcd"}, project="multihost-slurm",
                             stack=lab.stack, ssh_key=SecretState(present=True, secret=True))
     refused = lab.ssh_fails("node1", engine_scripts.engine_config_script(cluster, cluster.host("node1")))
@@ -238,7 +377,8 @@ def test_adding_a_host_disturbs_no_running_node(lab: LabStack) -> None:
     result = lab.up(hosts=lab.hosts_with({"name": "node3", "roles": ["compute"]}))
     phase("swarm: add a host to a running cluster", started)
     changed = {(c.op, c.name) for c in result.changes if c.op not in ("create", "same")}
-    assert changed == {("replace", "readiness-check"), ("delete", "readiness-check")}  # made anew, the old one goes
+    assert changed == {("replace", "readiness-check"), ("delete", "readiness-check"),  # made anew, the old one goes
+                       ("update", "consul-catalog")}
     assert slurm_containers(lab, SLURM_HOSTS) == before  # no slurmd replaced or restarted
     assert job_field(lab, job, "JobState") in ("RUNNING", "COMPLETED")
     assert wait_for_job(lab, job, ("COMPLETED", "FAILED", "NODE_FAIL", "CANCELLED")) == "COMPLETED"
@@ -246,6 +386,9 @@ def test_adding_a_host_disturbs_no_running_node(lab: LabStack) -> None:
     assert node_states(lab) == dict.fromkeys([*SEED_NODES, "fd20_3"], "idle")
     assert sinfo_partitions(lab)["odd"] == ["fd20_1", "fd20_3"]
     assert lab.outputs["readiness"].startswith("ready: 4 node(s) idle")
+    # the catalog (Consul on node0) lists the new node's slurmd, and only that changed there
+    assert set(consul_services(lab)) == set(expected_services(lab, [*SEED_NODES, "fd20_3"]))
+    assert ("update", "consul-catalog") in {(c.op, c.name) for c in result.changes}
 
 
 @swarm_lab
@@ -261,6 +404,8 @@ def test_removing_a_host_drains_it_first(lab_with_four_hosts: LabStack) -> None:
     deleted = {c.name for c in result.changes if c.op == "delete"}
     assert {"fd20_3-membership", "fd20_3-container", "node3-lab-host"} <= deleted
     assert "fd20_3" not in lab.slurm("sinfo -h -N -o %N").split()  # slurmctld forgot it
+    assert set(consul_services(lab)) == set(expected_services(lab, SEED_NODES))  # and Consul's catalog
+    assert f"{inventory_prefix(lab)}/nodes/fd20_3" not in consul_keys(lab, f"{inventory_prefix(lab)}/")
     assert slurm_containers(lab, SLURM_HOSTS) == others
     assert node_states(lab) == dict.fromkeys(SEED_NODES, "idle")
 
@@ -287,7 +432,7 @@ def test_a_bad_engine_option_is_refused_and_the_engine_keeps_running(lab: LabSta
         # a key and a type the schema accepts, a value only the engine can judge
         lab.up(dockerDaemon={"max-concurrent-downloads": -1})
     message = str(failure.value)
-    if lab.mode == "swarm":
+    if lab.overlay == "swarm":
         assert "the engine rejects the new daemon.json, which is not installed" in message
     else:  # Docker 20.10 has no --validate: the restart fails and the old file comes back
         assert "the previous daemon.json is restored" in message
@@ -538,8 +683,10 @@ def test_a_path_that_only_looks_shared_is_refused_naming_host_and_path(lab: LabS
 
 def test_teardown_leaves_every_host_as_it_was(lab: LabStack, testbed: str) -> None:
     started = time.monotonic()
+    if lab.consul_url:
+        the_stack_leaves_nothing_in_consul(lab)
     lab.destroy(keep_hosts=True)
-    if lab.mode == "kv":
+    if lab.mode == "etcd":
         consul_backend_missing_is_explained(lab)
     for host in lab.outputs["hosts"]:
         assert lab.daemon_json_digest(host) == expected_daemon_json_digest(), host
@@ -552,6 +699,16 @@ def test_teardown_leaves_every_host_as_it_was(lab: LabStack, testbed: str) -> No
     assert {"alice", "bob"} <= {p.name for p in (Path(LAB_SHARED_ROOT) / lab.stack / "home").iterdir()}
     assert made_on_testbed(testbed, lab.stack) == {"containers": [], "volumes": [], "networks": []}
     assert lab.applier.snapshot.resources == []
+
+
+def the_stack_leaves_nothing_in_consul(lab: LabStack) -> None:
+    """A destroy of everything but Consul (and what it needs): every service and key the stack
+    registered goes, and in kv mode the overlay's own keys with the network."""
+    lab.destroy_all_but("consul-container")
+    assert consul_services(lab) == {}
+    assert consul_keys(lab, f"{inventory_prefix(lab)}/") == []
+    # the network's own keys went with it; libkv leaves its folder
+    assert [k for k in consul_keys(lab, "network/docker/network/v1.0/network/") if not k.endswith("/")] == []
 
 
 def consul_backend_missing_is_explained(lab: LabStack) -> None:

@@ -1,16 +1,16 @@
 #!/bin/sh
 # Make the Debian base images the project's Dockerfiles start FROM, without a registry:
 # debootstrap a minimal root file system, then `docker import` it under the upstream
-# name (debian:trixie, debian:bookworm). Root file systems are cached as tarballs in
+# name (debian:trixie, debian:bookworm, debian:bullseye). Root file systems are cached as tarballs in
 # $TESTBED_CACHE (default ~/.cache/multihost-slurm) and reused on the next run.
 #
-#   DOCKER_HOST=... tests/testbed/base-images.sh [suite ...]     (default: trixie bookworm)
+#   DOCKER_HOST=... tests/testbed/base-images.sh [suite ...]     (default: trixie bookworm bullseye)
 set -eu
 CACHE=${TESTBED_CACHE:-$HOME/.cache/multihost-slurm}
 # debootstrap's own default mirror, unless DEBIAN_MIRROR names another
 MIRROR=${DEBIAN_MIRROR:-}
 mkdir -p "$CACHE"
-[ $# -gt 0 ] || set -- trixie bookworm
+[ $# -gt 0 ] || set -- trixie bookworm bullseye
 for suite in "$@"; do
   if docker image inspect "debian:$suite" >/dev/null 2>&1; then
     echo "debian:$suite already in the engine"; continue
