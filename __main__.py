@@ -23,6 +23,7 @@ from components.lab_hosts import LabHosts
 from components.login_nodes import LoginNodes
 from components.machines import Machines
 from components.munge_key import MungeKey
+from components.operator_tools import OperatorTools
 from components.overlay_network import OverlayNetwork
 from components.readiness import ClusterReadiness
 from components.rest_api import RestApi
@@ -36,6 +37,7 @@ from model.stack_config import load_cluster
 from render.containers import Secret
 from render.engine_scripts import needs_engine_config
 from render.kv_tls import client_tls_files, uses_tls
+from render.operator_tools import data_outputs
 from render.outputs import static_outputs
 
 cluster, configured_key = load_cluster()
@@ -157,10 +159,14 @@ if cluster.services.accounting:
     SlurmAssociations(cluster, access, machines, after=[controller.container, *for_users[ctl.name]])
 if store is not None and cluster.store is not None and cluster.store.kind is KvStore.CONSUL:
     ConsulCatalog(cluster, after=[store.container, *slurm_daemons], machines=machines, certificates=certificates)
+# The operator's backup and restore, next to what they read and write.
+OperatorTools(cluster, access, machines, after=engine_ready[ctl.name])
 resumed = munge.resume_after(slurm_daemons)
 readiness = ClusterReadiness(cluster, access, slurm_daemons, controller.conf_digest, after=[resumed])
 
 kv_tls_files = client_tls_files(Path.home(), cluster.stack) if certificates and certificates.files else None
 for key, value in static_outputs(cluster, access.identity_path, identities.key_files, kv_tls_files).items():
+    pulumi.export(key, value)
+for key, value in data_outputs(cluster).items():
     pulumi.export(key, value)
 pulumi.export("readiness", readiness.result)

@@ -13,7 +13,7 @@ import pulumi_docker as docker
 
 from components.ssh_access import SshAccess
 from model.cluster import Cluster
-from model.constants import LABEL_PREFIX, component_type
+from model.constants import LAB_LOOPBACK, LABEL_PREFIX, component_type
 from render.containers import healthcheck_inputs, volume_name
 from render.images import BUILD_ARGS, build_context
 from render.lab import (
@@ -72,8 +72,11 @@ class LabHosts(pulumi.ComponentResource):
                 capabilities=docker.ContainerCapabilitiesArgs(adds=["ALL"], drops=list(LAB_CAPABILITIES_DROPPED)),
                 security_opts=list(LAB_SECURITY_OPTS),
                 device_cgroup_rules=list(LAB_DEVICE_CGROUP_RULES),
+                # the bridge carries host-to-host traffic; this machine dials the loopback ports
                 networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=network.name,
-                                                                        ipv4_address=host.address)],
+                                                                        ipv4_address=host.advertise)],
+                ports=[docker.ContainerPortArgs(internal=inside, external=outside, ip=LAB_LOOPBACK)
+                       for inside, outside in host.forwarded],
                 volumes=[
                     docker.ContainerVolumeArgs(volume_name=engine_volume.name, container_path="/var/lib/docker"),
                     *(docker.ContainerVolumeArgs(host_path=lab_shared_directory(cluster, path), container_path=path)
@@ -89,4 +92,4 @@ class LabHosts(pulumi.ComponentResource):
                 labels=labels,
                 opts=pulumi.ResourceOptions.merge(on_local, pulumi.ResourceOptions(delete_before_replace=True)),
             )
-        self.register_outputs({"hosts": {h.name: h.address for h in cluster.hosts}})
+        self.register_outputs({"hosts": {h.name: f"{h.address}:{h.ssh_port}" for h in cluster.hosts}})

@@ -11,8 +11,11 @@ from components.provider_rules import DOCKER_CONTAINER
 from render.containers import ContainerSpec, Secret, healthcheck_inputs
 
 # A container setting the provider's update would only write into the state (the running container
-# keeping the old one) replaces the container instead.
-REPLACE_ON_CHANGES = sorted(DOCKER_CONTAINER.recorded_by_update)
+# keeping the old one) replaces the container instead. So does `mustRun`: a refresh that finds the
+# container exited records `mustRun: false` (TF _funcs.go:815-824), and the provider's update would
+# only `docker start` it, which fails for a container whose overlay attachment is gone
+# (moby/moby#32607); a new container gets a fresh one.
+REPLACE_ON_CHANGES = sorted({*DOCKER_CONTAINER.recorded_by_update, "mustRun"})
 
 
 def container_from_spec(
@@ -41,8 +44,11 @@ def container_from_spec(
         volume = existing_volumes.get(mount.volume) or docker.Volume(
             mount.volume, name=mount.volume,
             labels=[docker.VolumeLabelArgs(label=k, value=v) for k, v in labels.items()],
-            # a named volume cannot exist twice: the old one goes first
-            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(delete_before_replace=True)))
+            # a named volume cannot exist twice: the old one goes first. A retained one stays on its
+            # host when its resource goes; making it again finds it (Docker's volume create returns
+            # the volume of that name, data and all)
+            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
+                delete_before_replace=True, retain_on_delete=mount.retained or None)))
         volumes.append(docker.ContainerVolumeArgs(volume_name=volume.name, container_path=mount.path,
                                                   read_only=True if mount.read_only else None))
     volumes += [docker.ContainerVolumeArgs(host_path=bind.host_path, container_path=bind.path,

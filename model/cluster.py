@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from model.constants import CONSUL_HTTP_PORT, CONSUL_HTTPS_PORT, ETCD_CLIENT_PORT, STATE_ROOT
+from model.constants import (
+    CONSUL_HTTP_PORT,
+    CONSUL_HTTPS_PORT,
+    ETCD_CLIENT_PORT,
+    LAB_PORT_SLOTS,
+    LAB_PORTS_PER_HOST,
+    STATE_ROOT,
+)
 
 
 class Role(StrEnum):
@@ -42,15 +49,21 @@ class Host:
     """One Docker host, reached over SSH."""
 
     name: str
-    address: str  # where SSH (and the Docker ssh:// connection) reaches the host
+    address: str  # where this machine reaches the host: SSH, the Docker ssh:// connection, published ports
     ssh_port: int
     ssh_user: str
     roles: frozenset[Role]
     advertise: str  # address or interface the overlay advertises on this host
     node_names: tuple[str, ...]  # Slurm nodes (slurmd containers) this host runs
+    # a lab host's ports as this machine dials them at `address`: (port on the host, port dialled)
+    forwarded: tuple[tuple[int, int], ...] = ()
 
     def has(self, role: Role) -> bool:
         return role in self.roles
+
+    def port(self, port: int) -> int:
+        """The port this machine dials for the host's `port` (the same, but on a lab host)."""
+        return dict(self.forwarded).get(port, port)
 
     @property
     def join_address(self) -> str:
@@ -72,6 +85,12 @@ class Node:
     partitions: tuple[str, ...]
 
 
+def kv_api_port(kind: KvStore, tls: bool) -> int:
+    if kind is KvStore.ETCD:
+        return ETCD_CLIENT_PORT
+    return CONSUL_HTTPS_PORT if tls else CONSUL_HTTP_PORT
+
+
 @dataclass(frozen=True)
 class Store:
     """The key/value store on the kv (the seed's login) host: Consul, or etcd for kv mode's engines."""
@@ -83,9 +102,7 @@ class Store:
     @property
     def api_port(self) -> int:
         """The port its API is published on."""
-        if self.kind is KvStore.ETCD:
-            return ETCD_CLIENT_PORT
-        return CONSUL_HTTPS_PORT if self.tls else CONSUL_HTTP_PORT
+        return kv_api_port(self.kind, self.tls)
 
     @property
     def scheme(self) -> str:
@@ -157,9 +174,14 @@ class LabSettings:
 
     subnet: ipaddress.IPv4Network
     debian_release: str  # of the lab hosts' image, which decides their Docker version
+    port_base: int  # of the ports lab hosts publish on this machine's loopback address
 
     def host_address(self, position: int) -> str:
+        """The host's address on the lab bridge, where the other lab hosts reach it."""
         return str(self.subnet.network_address + 10 + position)
+
+    def forwarded_port(self, position: int, slot: str) -> int:
+        return self.port_base + position * LAB_PORTS_PER_HOST + LAB_PORT_SLOTS.index(slot)
 
     @property
     def gateway(self) -> str:
@@ -207,6 +229,7 @@ class Cluster:
     munge_key_version: int  # changing it makes a new munge key (a rotation)
     services: Services
     people: People
+    retain_data: bool  # the accounting and slurmctld state volumes outlive their resources (retainOnDelete)
     docker_daemon: dict[str, Any] = field(default_factory=dict)  # keys merged into every Slurm host's daemon.json
 
     def host(self, name: str) -> Host:

@@ -33,15 +33,20 @@ from model.cluster import (
     Services,
     Store,
     User,
+    kv_api_port,
 )
 from model.constants import (
     CONSUL_BUILT_IMAGE,
     DEFAULT_ACCOUNT,
     IMAGE_REPOSITORY,
+    LAB_LOOPBACK,
+    LAB_PORT_SLOTS,
     LAB_RELEASE_KV_CONSUL,
     LAB_RELEASE_KV_ETCD,
     LAB_RELEASE_SWARM,
     PROJECT,
+    SLURMRESTD_PORT,
+    SSH_PORT,
 )
 from model.daemon_json import DaemonJsonProblems
 from model.schema import ConfigProblem, StackSpec, suggest
@@ -194,23 +199,34 @@ def lab_release(spec: StackSpec) -> str:
     return LAB_RELEASE_KV_CONSUL if spec.kv_store is KvStore.CONSUL else LAB_RELEASE_KV_ETCD
 
 
+def lab_forwarded_ports(spec: StackSpec, lab: LabSettings, position: int) -> tuple[tuple[int, int], ...]:
+    """What a lab host publishes on this machine's loopback address, the same on every lab host (so
+    that giving a host a role replaces nothing): its sshd, and the ports the stack may publish on it."""
+    inside = {"ssh": SSH_PORT, "login": spec.login.port, "rest": SLURMRESTD_PORT,
+              "kv": kv_api_port(spec.kv_store, spec.kv_tls)}
+    return tuple((inside[slot], lab.forwarded_port(position, slot)) for slot in LAB_PORT_SLOTS)
+
+
 def _build(spec: StackSpec, *, project: str, stack: str) -> Cluster:
     nodes = plan_nodes(spec)
     members = partition_members(spec, nodes)
     default = next((p.name for p in spec.partitions if p.default), spec.partitions[0].name)
     partitions = tuple(Partition(p.name, members[p.name], p.name == default) for p in spec.partitions)
     is_lab = spec.lab is not None
-    lab = LabSettings(spec.lab.subnet, lab_release(spec)) if spec.lab is not None else None
+    lab = LabSettings(spec.lab.subnet, lab_release(spec), spec.lab.port_base) if spec.lab is not None else None
     hosts = []
     for position, h in enumerate(spec.hosts):
-        address = lab.host_address(position) if lab is not None else h.address
+        forwarded = lab_forwarded_ports(spec, lab, position) if lab is not None else ()
+        address = LAB_LOOPBACK if lab is not None else h.address
         assert address is not None
         hosts.append(Host(
             name=h.name, address=address,
-            ssh_port=h.ssh_port or spec.ssh_port,
+            ssh_port=dict(forwarded).get(SSH_PORT) or h.ssh_port or spec.ssh_port,
             ssh_user=h.ssh_user or spec.ssh_user,
-            roles=frozenset(h.roles), advertise=h.advertise or address,
+            roles=frozenset(h.roles),
+            advertise=lab.host_address(position) if lab is not None else h.advertise or address,
             node_names=tuple(n.name for n in nodes if n.host == position),
+            forwarded=forwarded,
         ))
     kv_host = next((h for h in hosts if h.has(Role.KV)), None)
     controller = next(h for h in spec.hosts if Role.CONTROLLER in h.roles)
@@ -244,6 +260,7 @@ def _build(spec: StackSpec, *, project: str, stack: str) -> Cluster:
         munge_key_version=spec.munge_key_version,
         services=services,
         people=_people(spec),
+        retain_data=spec.retain_data if spec.retain_data is not None else not is_lab,
         docker_daemon=dict(spec.docker_daemon),
     )
 

@@ -71,6 +71,8 @@ MUNGE_KEY_PATH = "/etc/munge/munge.key"
 JWT_KEY_PATH = "/etc/jwt/jwt_hs256.key"
 DB_PASSWORD_PATH = "/run/secrets/slurmdb_password"
 MARIADB_DATA_DIR = "/var/lib/mysql"
+SLURMDB_NAME = "slurm_acct_db"  # slurmdbd's database (StorageLoc), and its user (StorageUser)
+SLURMDB_USER = "slurm"
 CONSUL_DATA_DIR = "/consul/data"  # the official image's
 CONSUL_CONFIG_DIR = "/consul/config"  # the official image's (its entrypoint gives it to consul)
 CONSUL_TLS_DIR = f"{CONSUL_CONFIG_DIR}/tls"  # Consul reads no subdirectory of its config dir as config
@@ -94,6 +96,16 @@ LAB_DOCKERD_LOG = "/var/log/dockerd.log"  # where a lab host's inner dockerd log
 LAB_RELEASE_SWARM = "trixie"  # docker.io 26
 LAB_RELEASE_KV_ETCD = "bookworm"  # docker.io 20.10.24: cluster-store, but no Consul backend
 LAB_RELEASE_KV_CONSUL = "bullseye"  # docker.io 20.10.5: cluster-store with Consul's backend
+OPERATOR_TOOLS_DIR = "bin"  # under a stack's state directory on the controller host: backup and restore
+BACKUP_TOOL = "slurm-backup"  # a consistent backup of accounting and slurmctld's state, as a tar on stdout
+RESTORE_TOOL = "slurm-restore"  # puts such a backup back, from stdin
+# A lab host is reached from the machine running Pulumi through ports its container publishes on
+# that machine's loopback address (Docker Desktop does not route to a container's bridge address):
+# host i's ports are lab.portBase + i * LAB_PORTS_PER_HOST + the slot below
+LAB_LOOPBACK = "127.0.0.1"
+LAB_PORT_BASE = 42200
+LAB_PORTS_PER_HOST = 10
+LAB_PORT_SLOTS = ("ssh", "login", "rest", "kv")  # its sshd, the login container's, slurmrestd, the store's API
 LAB_SHARED_ROOT = f"{STATE_ROOT}/lab-shared"  # on the lab's engine machine: <stack>/<path> is shared
 SHARED_MARKER = f".{PROJECT}-shared"  # written in a shared path on one host, read on the others
 

@@ -24,6 +24,8 @@ from model.constants import (
     CONSUL_IMAGE,
     DEFAULT_ACCOUNT,
     IMAGE_REPOSITORY,
+    LAB_PORT_BASE,
+    LAB_PORTS_PER_HOST,
     LOGIN_PORT,
     LOGIN_SHELLS,
     PEOPLE_ID_MAX,
@@ -358,6 +360,9 @@ class NetworkSpec(Spec):
 
 class LabSpec(Spec):
     subnet: Subnet = ipaddress.IPv4Network("172.30.0.0/24")
+    port_base: whole(1024, 65535) = Field(LAB_PORT_BASE, description="lab host i publishes its SSH port, the "
+                                          f"login port, the REST API's and the store's on 127.0.0.1, from "
+                                          f"portBase + {LAB_PORTS_PER_HOST}*i on")
 
 
 class ImagesSpec(Spec):
@@ -446,6 +451,9 @@ class StackSpec(Spec):
     shared_filesystems: list[SharedFilesystemSpec] = Field(default_factory=list)
     delete_homes: Flag = Field(False, description="delete a user's home when the user is removed or the stack "
                                                   "destroyed (default: homes are kept)")
+    retain_data: Flag | None = Field(None, description="keep the accounting database's and slurmctld's state "
+                                     "volumes when their containers go (pulumi destroy included): Pulumi's "
+                                     "retainOnDelete; default: true for real hosts, false for a lab")
 
 
 TOP_LEVEL_KEYS = (*(field.alias or name for name, field in StackSpec.model_fields.items()), "sshPrivateKey")

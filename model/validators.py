@@ -21,6 +21,7 @@ from model.constants import (
     ETCD_PEER_PORT,
     GOSSIP_PORT,
     IMAGE_ACCOUNT_NAMES,
+    LAB_PORTS_PER_HOST,
     SERVICE_CONTAINERS,
     SLURMCTLD_PORT,
     SLURMD_PORT,
@@ -300,6 +301,15 @@ def subnets_have_room(spec: StackSpec, nodes: list[PlannedNode]) -> Iterator[Pro
                           "pick subnets that do not overlap")
 
 
+def lab_ports_fit(spec: StackSpec, nodes: list[PlannedNode]) -> Iterator[Problem]:
+    if spec.lab is None:
+        return
+    last = spec.lab.port_base + len(spec.hosts) * LAB_PORTS_PER_HOST - 1
+    if last > 65535:
+        yield Problem("lab.portBase", f"{len(spec.hosts)} lab hosts take ports {spec.lab.port_base}..{last}, "
+                      "beyond 65535", f"set lab.portBase to {65536 - len(spec.hosts) * LAB_PORTS_PER_HOST} or lower")
+
+
 def _prefix_for(addresses: int) -> int:
     return 32 - math.ceil(math.log2(max(addresses, 2)))
 
@@ -495,7 +505,7 @@ VALIDATORS: tuple[Validator, ...] = (
     hosts_have_their_own_names, hosts_have_their_own_addresses, lab_and_real_hosts_are_reached_as_they_can_be,
     dns_names_come_with_an_advertise_address, one_controller_and_compute_hosts, compute_hosts_run_slurmds,
     the_overlay_mode_has_its_store, names_do_not_collide, node_numbers_do_not_overlap, partitions_are_usable,
-    subnets_have_room, images_are_built_where_they_can_be, consul_is_pulled_or_built,
+    subnets_have_room, lab_ports_fit, images_are_built_where_they_can_be, consul_is_pulled_or_built,
     users_and_groups_have_their_own_names_and_ids,
     users_can_log_in, homes_are_on_shared_file_systems, shared_paths_can_be_mounted, accounts_are_declared,
     the_login_port_is_free,

@@ -14,12 +14,13 @@ def kv_prefix(cluster: Cluster) -> str:
 
 
 def catalog_services(cluster: Cluster) -> list[dict[str, object]]:
-    """slurmctld and every slurmd, at the host address and port each publishes."""
+    """slurmctld and every slurmd, at the address and port each host publishes (where the other
+    hosts, and Consul's checks on the kv host, reach them)."""
     ctl = cluster.controller
     services: list[dict[str, object]] = [{
         "id": f"{cluster.stack}-{cluster.controller_name}",
         "name": "slurmctld",
-        "address": ctl.address,
+        "address": ctl.join_address,
         "port": SLURMCTLD_PORT,
         "tags": [cluster.cluster_name, f"host:{ctl.name}"],
     }]
@@ -27,7 +28,7 @@ def catalog_services(cluster: Cluster) -> list[dict[str, object]]:
         services.append({
             "id": f"{cluster.stack}-slurmrestd",
             "name": "slurmrestd",
-            "address": ctl.address,
+            "address": ctl.join_address,
             "port": SLURMRESTD_PORT,
             "tags": [cluster.cluster_name, f"host:{ctl.name}"],
         })
@@ -36,7 +37,7 @@ def catalog_services(cluster: Cluster) -> list[dict[str, object]]:
         services.append({
             "id": f"{cluster.stack}-{node.name}",
             "name": "slurmd",
-            "address": host.address,
+            "address": host.join_address,
             "port": slurmd_host_port(node),
             "tags": [cluster.cluster_name, node.name, f"host:{host.name}",
                      *(f"partition:{p}" for p in node.partitions)],
@@ -57,7 +58,8 @@ def catalog_inventory(cluster: Cluster) -> dict[str, str]:
     }
     for host in cluster.hosts:
         entries[f"{prefix}/hosts/{host.name}"] = json.dumps(
-            {"address": host.address, "roles": sorted(r.value for r in host.roles), "nodes": list(host.node_names)},
+            {"address": host.join_address, "roles": sorted(r.value for r in host.roles),
+             "nodes": list(host.node_names)},
             sort_keys=True)
     for node in cluster.nodes:
         entries[f"{prefix}/nodes/{node.name}"] = json.dumps(

@@ -89,6 +89,7 @@ class Mount:
     volume: str
     path: str
     read_only: bool = False
+    retained: bool = False  # outlives its resource (retainOnDelete): the stack's precious data
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,16 @@ def volume_name(cluster: Cluster, owner: str, purpose: str) -> str:
     return f"{LABEL_PREFIX}-{cluster.stack}-{owner}-{purpose}"
 
 
+def controller_state_volume(cluster: Cluster) -> str:
+    """slurmctld's StateSaveLocation: the queue, the nodes, the cluster's ID."""
+    return volume_name(cluster, cluster.controller_name, "state")
+
+
+def accounting_volume(cluster: Cluster) -> str:
+    """MariaDB's data: slurmdbd's accounting records (and the same cluster ID)."""
+    return volume_name(cluster, MARIADB_HOST, "data")
+
+
 def slurm_etc_volume(cluster: Cluster) -> str:
     """The controller's /etc/slurm: slurm.conf is written there by a command, not uploaded, so that a
     change shows in the preview as text and is applied with `scontrol reconfigure`, not a new container."""
@@ -179,7 +190,7 @@ def controller_spec(cluster: Cluster) -> ContainerSpec:
         name=name,
         command=("slurmctld",),
         ports=((SLURMCTLD_PORT, SLURMCTLD_PORT),),
-        mounts=(Mount(volume_name(cluster, name, "state"), STATE_SAVE_DIR),
+        mounts=(Mount(controller_state_volume(cluster), STATE_SAVE_DIR, retained=cluster.retain_data),
                 Mount(slurm_etc_volume(cluster), SLURM_ETC_DIR)),
         binds=(identities(cluster),),
         secrets=(MUNGE_KEY, JWT_KEY) if cluster.services.rest_api else (MUNGE_KEY,),
@@ -238,7 +249,7 @@ def mariadb_spec(cluster: Cluster) -> ContainerSpec:
     return ContainerSpec(
         resource_name="mariadb-container",
         name=MARIADB_HOST,
-        mounts=(Mount(volume_name(cluster, MARIADB_HOST, "data"), MARIADB_DATA_DIR),),
+        mounts=(Mount(accounting_volume(cluster), MARIADB_DATA_DIR, retained=cluster.retain_data),),
         secrets=(SecretUpload(DB_PASSWORD_PATH, Secret.DB_PASSWORD, "0440", 0, MYSQL_UID),),
         healthcheck=Healthcheck(("CMD", "mariadb-healthcheck")),
         labels=_labels(cluster, "mariadb"),
@@ -295,7 +306,7 @@ def consul_spec(cluster: Cluster, host: Host) -> ContainerSpec:
         resource_name=f"{CONSUL_HOST}-container",
         name=CONSUL_HOST,
         command=("agent", "-server", "-bootstrap-expect=1", "-ui", "-client=0.0.0.0",
-                 f"-advertise={host.address}", f"-data-dir={CONSUL_DATA_DIR}"),
+                 f"-advertise={host.join_address}", f"-data-dir={CONSUL_DATA_DIR}"),
         ports=((port, port),),
         mounts=(Mount(volume_name(cluster, CONSUL_HOST, "data"), CONSUL_DATA_DIR),),
         healthcheck=Healthcheck(("CMD", "consul", "members")),
@@ -313,7 +324,7 @@ def etcd_spec(cluster: Cluster, host: Host) -> ContainerSpec:
         name=ETCD_HOST,
         command=("--name", "etcd0", "--data-dir", ETCD_DATA_DIR, "--enable-v2=true",
                  "--listen-client-urls", f"{scheme}://0.0.0.0:{ETCD_CLIENT_PORT}",
-                 "--advertise-client-urls", f"{scheme}://{host.address}:{ETCD_CLIENT_PORT}",
+                 "--advertise-client-urls", f"{scheme}://{host.join_address}:{ETCD_CLIENT_PORT}",
                  "--listen-peer-urls", f"http://127.0.0.1:{ETCD_PEER_PORT}", *(etcd_tls_flags() if tls else ())),
         ports=((ETCD_CLIENT_PORT, ETCD_CLIENT_PORT),),
         mounts=(Mount(volume_name(cluster, ETCD_HOST, "data"), ETCD_DATA_DIR),),

@@ -17,7 +17,7 @@ def consul_url(cluster: Cluster) -> str | None:
     store = cluster.store
     if store is None or store.kind is not KvStore.CONSUL:
         return None
-    return f"{store.scheme}://{url_host(store.host.address)}:{store.api_port}"
+    return f"{store.scheme}://{url_host(store.host.address)}:{store.host.port(store.api_port)}"
 
 
 def consul_command(cluster: Cluster, tls_files: Mapping[str, Path] | None) -> str | None:
@@ -44,7 +44,8 @@ def service_outputs(cluster: Cluster) -> dict[str, Any]:
     """How to use accounting, the REST API and MPI (None where the stack turned them off)."""
     partition = covering_partitions(cluster)[0]
     services = cluster.services
-    rest_url = f"http://{url_host(cluster.controller.address)}:{SLURMRESTD_PORT}" if services.rest_api else None
+    ctl = cluster.controller
+    rest_url = f"http://{url_host(ctl.address)}:{ctl.port(SLURMRESTD_PORT)}" if services.rest_api else None
     return {
         "sacctCommand": in_controller(cluster, "sacct -a -X -o JobID,JobName,NodeList,State")
         if services.accounting else None,
@@ -69,7 +70,7 @@ def login_commands(cluster: Cluster, key_files: Mapping[str, Path]) -> dict[str,
         if user.name in key_files:  # a lab's: its hosts (and their login containers) come and go
             options = (f'-i "$HOME/{user_identity_relative(cluster, user.name)}" -o IdentitiesOnly=yes '
                        "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null ")
-        commands[user.name] = f"ssh {options}-p {cluster.people.login_port} {user.name}@{host.address}"
+        commands[user.name] = f"ssh {options}-p {host.port(cluster.people.login_port)} {user.name}@{host.address}"
     return commands
 
 
@@ -94,7 +95,9 @@ def static_outputs(cluster: Cluster, identity: Path, user_key_files: Mapping[str
         "jobCommand": job_command(cluster),
         "sinfoCommand": in_controller(cluster, "sinfo"),
         **service_outputs(cluster),
-        "loginHosts": {h.name: f"{url_host(h.address)}:{cluster.people.login_port}" for h in cluster.login_hosts},
+        "loginHosts": {h.name: f"{url_host(h.address)}:{h.port(cluster.people.login_port)}"
+                       for h in cluster.login_hosts},
+        "sshCommands": {h.name: ssh_command(cluster, h, "").rstrip() for h in cluster.hosts},
         "logins": login_commands(cluster, user_key_files),
         "users": {u.name: {"uid": u.uid, "home": u.home, "account": u.account} for u in cluster.people.users},
     }

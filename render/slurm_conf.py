@@ -17,6 +17,8 @@ from model.constants import (
     SLURMCTLD_PORT,
     SLURMD_PORT,
     SLURMD_SPOOL_DIR,
+    SLURMDB_NAME,
+    SLURMDB_USER,
     SLURMDBD_HOST,
     SLURMDBD_PORT,
     STATE_SAVE_DIR,
@@ -108,8 +110,8 @@ def render_slurmdbd_conf_template(cluster: Cluster) -> str:
         "StorageType=accounting_storage/mysql",
         f"StorageHost={MARIADB_HOST}",
         f"StoragePort={MARIADB_PORT}",
-        "StorageUser=slurm",
-        "StorageLoc=slurm_acct_db",
+        f"StorageUser={SLURMDB_USER}",
+        f"StorageLoc={SLURMDB_NAME}",
     ]
     return "\n".join(lines) + "\n"
 

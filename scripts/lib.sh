@@ -61,3 +61,8 @@ start_deadline() {
 if [ -n "${DEADLINE_SECONDS:-}" ]; then
   start_deadline "$DEADLINE_SECONDS"
 fi
+
+# is_healthy CONTAINER: is that container running and its health check passing?
+is_healthy() {
+  [ "$(docker inspect --format '{{if .State.Health}}{{.State.Health.Status}}{{end}}' "$1" 2>/dev/null)" = healthy ]
+}

@@ -28,6 +28,7 @@ class Registration:
     delete_before_replace: bool
     replace_on_changes: list[str]
     additional_secret_outputs: list[str]
+    retain_on_delete: bool
 
     def depends_on(self, name: str) -> bool:
         """Does this resource wait for the resource called `name`, explicitly or through an input?"""
@@ -54,6 +55,7 @@ class RecordingMonitor(sdk.MockMonitor):
                 delete_before_replace=request.deleteBeforeReplace,
                 replace_on_changes=list(request.replaceOnChanges),
                 additional_secret_outputs=list(request.additionalSecretOutputs),
+                retain_on_delete=bool(request.retainOnDelete),
             )
         return response
 

@@ -109,12 +109,14 @@ def test_container_read_leaves_env_labels_volumes_uploads_and_networks_as_config
 
 def test_a_stopped_container_has_no_ports_in_the_state_and_is_replaced() -> None:
     """TF _funcs.go:800-824: ports are read while must_run holds, from the (empty) bindings of a stopped
-    container, and must_run turns false; a container without ports is only started again."""
+    container, and must_run turns false. The provider alone would only start a container without
+    ports again (991-1013); the program's replaceOnChanges on mustRun replaces it too."""
     stopped = inspect(State={"Running": False, "ExitCode": 137}, NetworkSettings={"Ports": {}})
-    assert container_diff(stopped, container_inputs()).replace_keys == {"ports"}
+    assert container_diff(stopped, container_inputs()).replace_keys == {"ports", "mustRun"}
     no_ports = container_inputs(ports=None)
-    diff = container_diff(stopped, no_ports)
-    assert diff.changes and not diff.replaces and set(diff.detailed) == {"mustRun"}
+    provider_only = container_changes({**no_ports, **read_container(stopped, no_ports)}, no_ports)
+    assert provider_only.changes and not provider_only.replaces and set(provider_only.detailed) == {"mustRun"}
+    assert container_diff(stopped, no_ports).replace_keys == {"mustRun"}
 
 
 def test_published_ports_in_another_order_are_no_change() -> None:
@@ -144,7 +146,7 @@ def test_an_update_applies_the_restart_policy_and_only_records_health_checks() -
     assert not DOCKER_CONTAINER.replaces({"restart", "healthcheck", "waitTimeout"})
     assert DOCKER_CONTAINER.replaces({"image"}) and DOCKER_CONTAINER.replaces({"labels"})
     assert "healthcheck" in DOCKER_CONTAINER.recorded_by_update and "restart" in DOCKER_CONTAINER.applied_by_update
-    assert set(REPLACE_ON_CHANGES) == set(DOCKER_CONTAINER.recorded_by_update)
+    assert set(REPLACE_ON_CHANGES) == {*DOCKER_CONTAINER.recorded_by_update, "mustRun"}
 
 
 def test_a_network_reads_back_the_gateway_the_engine_chose() -> None:

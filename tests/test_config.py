@@ -93,11 +93,26 @@ def test_first_partition_is_default_when_none_is_marked() -> None:
     assert [p.default for p in cluster.partitions] == [True, False]
 
 
-def test_lab_hosts_get_addresses_from_the_lab_subnet() -> None:
+def test_lab_hosts_are_reached_on_loopback_ports_and_reach_each_other_on_the_lab_subnet() -> None:
     cluster = parse(LAB, NO_KEY)
     assert cluster.lab is not None and cluster.lab.debian_release == "trixie"
-    assert [h.address for h in cluster.hosts] == ["172.30.0.10", "172.30.0.11", "172.30.0.12", "172.30.0.13"]
+    assert [h.join_address for h in cluster.hosts] == ["172.30.0.10", "172.30.0.11", "172.30.0.12", "172.30.0.13"]
+    assert {h.address for h in cluster.hosts} == {"127.0.0.1"}
+    assert [h.ssh_port for h in cluster.hosts] == [42200, 42210, 42220, 42230]
+    first = cluster.hosts[0]
+    assert first.forwarded == ((22, 42200), (2222, 42201), (6820, 42202), (8501, 42203))
+    assert first.port(6820) == 42202 and first.port(6817) == 6817  # only what the lab publishes
     assert cluster.images.build_on is None
+    moved = parse(with_(LAB, lab={"portBase": 50000}, kvTls=False, login={"port": 2200}), NO_KEY).hosts[1]
+    assert moved.forwarded == ((22, 50010), (2200, 50011), (6820, 50012), (8500, 50013))
+    physical = parse(SEED)
+    assert all(h.port(22) == 22 and h.port(6820) == 6820 for h in physical.hosts)
+
+
+def test_lab_ports_must_fit_below_65536() -> None:
+    assert problems_of(with_(LAB, lab={"portBase": 65500}), NO_KEY).endswith(
+        "multihost-slurm:lab.portBase: 4 lab hosts take ports 65500..65539, beyond 65535. "
+        "Fix: set lab.portBase to 65496 or lower")
 
 
 def test_kv_lab_runs_docker_20_10_hosts() -> None:

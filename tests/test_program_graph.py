@@ -88,7 +88,7 @@ def test_containers_names_hostnames_and_replacement(program) -> None:
     run = program(PHYSICAL)
     for r in run.of_type("docker:index/container:Container"):
         assert r.delete_before_replace, r.name
-        assert {"healthcheck", "init", "tmpfs"} <= set(r.replace_on_changes)
+        assert {"healthcheck", "init", "tmpfs", "mustRun"} <= set(r.replace_on_changes)  # found exited: new
         assert r.inputs["hostname"] == r.inputs["name"]
         assert r.inputs["restart"] == "unless-stopped"
     assert run["slurmctld-container"].inputs["hostname"] == "slurmctld"
@@ -108,6 +108,41 @@ def test_state_and_spool_on_named_volumes(program) -> None:
     assert node == [{"volumeName": "multihost-slurm-test-fd20_0-spool", "containerPath": "/var/spool/slurmd"},
                     {"hostPath": "/var/lib/multihost-slurm/test/identities", "containerPath": "/var/lib/extrausers",
                      "readOnly": True}]
+
+
+def test_real_hosts_keep_the_clusters_data_through_destroy_and_a_lab_does_not(program) -> None:
+    state, database = "multihost-slurm-test-slurmctld-state", "multihost-slurm-test-mariadb-data"
+    physical = program(PHYSICAL)
+    assert {n for n, r in physical.resources.items() if r.retain_on_delete} == {state, database}
+    assert physical.outputs["retainedData"] == {"node0": [state, database]}
+    assert physical.outputs["removeRetainedDataCommand"].endswith(f"root@10.0.0.10 docker volume rm {state} {database}")
+    lab = program(LAB)
+    assert not any(r.retain_on_delete for r in lab.resources.values())
+    assert lab.outputs["retainedData"] is None and lab.outputs["removeRetainedDataCommand"] is None
+    lab_kept = program(dict(LAB, retainData=True, accounting=False))
+    assert {n for n, r in lab_kept.resources.items() if r.retain_on_delete} == {state}
+    # an option only: turning it on or off changes no input, so replaces nothing
+    assert {n: r.inputs for n, r in program(dict(LAB, retainData=True)).resources.items()} == \
+        {n: r.inputs for n, r in lab.resources.items()}
+    physical_not = program(dict(PHYSICAL, retainData=False))
+    assert not any(r.retain_on_delete for r in physical_not.resources.values())
+
+
+def test_backup_and_restore_are_one_command_each_on_the_controller_host(program) -> None:
+    run = program(PHYSICAL)
+    backup, restore = run["slurm-backup"], run["slurm-restore"]
+    for tool in (backup, restore):
+        assert tool.depends_on("node0-swarm-init")  # the controller host's engine
+        assert tool.inputs["stdin"].startswith("#!/bin/sh\n# slurm-")  # shown as it is in the preview
+        assert "rm -f" in tool.inputs["delete"]
+    assert "docker pause" in backup.inputs["stdin"] and "DROP DATABASE IF EXISTS" in restore.inputs["stdin"]
+    assert run.outputs["backupCommand"].endswith(
+        "root@10.0.0.10 /var/lib/multihost-slurm/test/bin/slurm-backup > backup.tar")
+    assert run.outputs["restoreCommand"].endswith(
+        "root@10.0.0.10 /var/lib/multihost-slurm/test/bin/slurm-restore < backup.tar")
+    without = program(dict(PHYSICAL, accounting=False))
+    assert "\nMARIADB=''\n" in without["slurm-backup"].inputs["stdin"]
+    assert "\nSLURMDBD=''\n" in without["slurm-restore"].inputs["stdin"]
 
 
 def test_slurm_conf_is_installed_as_readable_text(program) -> None:
@@ -217,9 +252,17 @@ def test_lab_hosts_are_pseudo_privileged_containers_with_fixed_addresses(program
     assert node1.inputs["hostname"] == "node1"
     assert node1.inputs["capabilities"] == {"adds": ["ALL"], "drops": ["SYS_RESOURCE"]}
     assert "privileged" not in node1.inputs
-    assert node1.inputs["networksAdvanced"][0]["ipv4Address"] == "172.30.0.12"
+    assert node1.inputs["networksAdvanced"][0]["ipv4Address"] == "172.30.0.12"  # host to host
+    # this machine reaches it on its loopback address, as Docker Desktop allows too
+    assert node1.inputs["ports"] == [{"internal": inside, "external": outside, "ip": "127.0.0.1"}
+                                     for inside, outside in ((22, 42220), (2222, 42221), (6820, 42222), (8501, 42223))]
     assert run["node1-swarm-join"].depends_on("node1-lab-host")
-    assert run["node1-docker"].inputs["host"] == "ssh://root@172.30.0.12"
+    assert run["node1-docker"].inputs["host"] == "ssh://root@127.0.0.1:42220"
+    assert plain(run["node1-swarm-join"].inputs["connection"])["port"] == 42220
+    assert "MANAGER=172.30.0.11:2377" in run["node1-swarm-join"].inputs["create"]  # node0, on the bridge
+    out = run.outputs
+    assert out["consulUrl"] == "https://127.0.0.1:42203" and out["restUrl"] == "http://127.0.0.1:42212"
+    assert out["sshCommands"]["node1"].endswith("-p 42220 root@127.0.0.1")
     assert run["lab-ssh-key"].type == "tls:index/privateKey:PrivateKey"
 
 
@@ -319,9 +362,9 @@ def transitive_dependencies(run, name: str) -> set[str]:
 @pytest.mark.parametrize("config", [LAB, KV_LAB, CONSUL_LAB], ids=["swarm", "kv-etcd", "kv-consul"])
 def test_nothing_runs_on_a_lab_host_before_it_exists(program, config) -> None:
     run = program(config, stack="dev")
-    address_of = {f"172.30.0.{10 + i}": h["name"] for i, h in enumerate(config["hosts"])}
+    port_of = {42200 + 10 * i: h["name"] for i, h in enumerate(config["hosts"])}
     for command in run.of_type("command:remote:Command"):
-        host = address_of[plain(command.inputs["connection"])["host"]]
+        host = port_of[plain(command.inputs["connection"])["port"]]
         assert f"{host}-lab-host" in transitive_dependencies(run, command.name), command.name
     for provider in run.of_type("pulumi:providers:docker"):
         if provider.name != "local-docker":
@@ -481,7 +524,7 @@ def test_a_lab_generates_keys_for_users_without_and_shares_paths_into_its_hosts(
     assert key_file.stat().st_mode & 0o777 == 0o600 and key_file.parent.stat().st_mode & 0o777 == 0o700
     assert run.outputs["logins"]["alice"] == (
         'ssh -i "$HOME/.ssh/multihost-slurm/users/dev/alice.key" -o IdentitiesOnly=yes -o StrictHostKeyChecking=no '
-        "-o UserKnownHostsFile=/dev/null -p 2222 alice@172.30.0.10")
+        "-o UserKnownHostsFile=/dev/null -p 42201 alice@127.0.0.1")
     for host in ("login", "node0", "node1", "node2"):
         volumes = run[f"{host}-lab-host"].inputs["volumes"]
         assert {"hostPath": "/var/lib/multihost-slurm/lab-shared/dev/home", "containerPath": "/home"} in volumes

@@ -16,6 +16,7 @@ import pytest
 from model.config import SecretState, parse_cluster
 from render import engine_scripts as es
 from render import kv_tls as kt
+from render import operator_tools as ot
 from render import people as pp
 from render.node_lifecycle import leave_script, membership_script, rotation_drain_script, rotation_resume_script
 from render.readiness import readiness_command, readiness_script
@@ -55,7 +56,18 @@ def rendered() -> list[tuple[str, str]]:
         ("readiness without services", readiness_script(cluster_of(dict(SEED, accounting=False, restApi=False,
                                                                             mpi=False)))),
         *people_scripts(),
+        *operator_tools(),
     ]
+
+
+def operator_tools() -> list[tuple[str, str]]:
+    scripts = []
+    for raw in (SEED, dict(SEED, accounting=False)):
+        cluster = cluster_of(raw)
+        for tool, text in ot.tools(cluster).items():
+            scripts += [(tool, text), (f"{tool} install", ot.install_tool_script(cluster, tool)),
+                        (f"{tool} remove", ot.remove_tool_script(cluster, tool))]
+    return scripts
 
 
 def people_scripts() -> list[tuple[str, str]]:
@@ -95,7 +107,8 @@ def test_rendered_scripts_are_checked_sh_with_every_variable_set(name: str, scri
     result = subprocess.run([shellcheck(), "-s", "sh", "--enable=check-unassigned-uppercase", "-"], input=script,
                             text=True, capture_output=True, check=False)
     assert result.returncode == 0, result.stdout
-    assert script.splitlines()[1].startswith("WHERE=")  # every message names where it ran
+    header = [line for line in script.splitlines() if not line.startswith("#!")]  # a tool's shebang
+    assert header[1].startswith("WHERE=")  # every message names where it ran
 
 
 IMAGE_SCRIPTS = ("images/labhost/lab-dockerd", "images/labhost/lab-entry", "images/labhost/lab-healthcheck",
@@ -447,3 +460,100 @@ def test_kv_tls_files_arrive_whole_and_root_only_and_go_with_the_stack(tmp_path:
     gone = run_file("kv-tls-remove.sh", env, TLS_DIR=directory, STATE_DIR=directory.parent, STATE_ROOT=state_root)
     assert gone.returncode == 0, gone.stderr
     assert not state_root.exists()
+
+
+# ---- the operator's backup and restore ---------------------------------------------------------
+
+# docker as the tools see it on a controller host: every container runs and is healthy; a dump and
+# the state volume's archive are small texts; what the restore writes into the volume is kept
+TOOLS_DOCKER = """case "$1" in
+  inspect) case "$*" in *Health*) echo healthy ;; *Running*) echo "${RUNNING:-true}" ;; *) echo slurm:img ;; esac ;;
+  exec) case "$*" in
+    *mariadb-dump*) echo '-- the dump' ;;
+    *"show nodes"*) echo 'NodeName=n1 Arch=x NodeAddr=10.0.0.1 NodeHostName=n1'
+                    echo 'NodeName=n2 NodeAddr=10.0.0.2 X=y' ;;
+    *"getent hosts n1"*) echo '10.0.0.9 n1' ;;
+    *"getent hosts n2"*) echo '10.0.0.2 n2' ;;
+    *" -i "*) cat > "$(mktemp "$TOOLS_OUT/exec-XXXXXX")" ;;
+  esac ;;
+  run) case "$*" in *-cf*) echo 'the state' ;; *) cat > "$TOOLS_OUT/state-written" ;; esac ;;
+esac"""
+TOOL_VARIABLES = {"CONTROLLER": "slurmctld", "STATE_VOLUME": "vol-state", "MARIADB": "mariadb",
+                  "SLURMDBD": "slurmdbd", "DB_NAME": "slurm_acct_db", "WAIT_SECONDS": 2}
+
+
+def tool_env(tmp_path: Path) -> dict[str, str]:
+    return {**stand_ins(tmp_path, docker=TOOLS_DOCKER), "TOOLS_OUT": str(tmp_path)}
+
+
+def run_tool(name: str, env: dict[str, str], stdin: bytes, **variables: object) -> subprocess.CompletedProcess:
+    env = {**env, "WHERE": "host h", **{k: str(v) for k, v in {**TOOL_VARIABLES, **variables}.items()}}
+    return subprocess.run(["sh", str(SCRIPTS_DIR / name)], input=stdin, env=env, capture_output=True, timeout=60,
+                          check=False)
+
+
+def backup_members(archive: bytes) -> dict[str, bytes]:
+    import io
+    import tarfile
+
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        return {m.name.removeprefix("./"): tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
+
+
+def test_a_backup_is_taken_while_slurmctld_is_frozen(tmp_path: Path) -> None:
+    result = run_tool("slurm-backup.sh", tool_env(tmp_path), b"")
+    assert result.returncode == 0, result.stderr
+    assert backup_members(result.stdout) == {"accounting.sql": b"-- the dump\n", "state.tar": b"the state\n"}
+    calls = [line.split()[:2] for line in (tmp_path / "calls.log").read_text().splitlines()]
+    steps = [c for c in calls if c[1] in ("pause", "unpause", "exec", "run")]
+    assert steps == [["docker", "pause"], ["docker", "exec"], ["docker", "run"], ["docker", "unpause"]]
+
+
+def test_a_backup_without_accounting_holds_only_the_state(tmp_path: Path) -> None:
+    result = run_tool("slurm-backup.sh", tool_env(tmp_path), b"", MARIADB="")
+    assert result.returncode == 0, result.stderr
+    assert set(backup_members(result.stdout)) == {"state.tar"}
+
+
+def test_no_backup_of_a_stopped_controller_and_it_is_left_unpaused(tmp_path: Path) -> None:
+    result = run_tool("slurm-backup.sh", tool_env(tmp_path), b"", RUNNING="false")
+    assert result.returncode == 1 and result.stdout == b""
+    assert b"host h: slurmctld (slurmctld) is not running" in result.stderr
+    assert "docker pause" not in (tmp_path / "calls.log").read_text()
+
+
+def test_a_restore_stops_the_daemons_replaces_database_and_state_then_starts_them(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    backup = run_tool("slurm-backup.sh", tool_env(tmp_path / "b"), b"").stdout
+    result = run_tool("slurm-restore.sh", tool_env(tmp_path), backup)
+    assert result.returncode == 0, result.stderr
+    calls = [line.split()[:3] for line in (tmp_path / "calls.log").read_text().splitlines()]
+    steps = [" ".join(c[1:]) for c in calls if c[1] in ("stop", "start", "exec", "run")]
+    assert steps[:7] == ["stop slurmctld", "stop slurmdbd", "exec -i", "exec -i", "start slurmdbd", "run --rm",
+                         "start slurmctld"]
+    # the state's node addresses, updated where a node's container has another now
+    updates = [line for line in (tmp_path / "calls.log").read_text().splitlines() if "scontrol update" in line]
+    assert updates == ["docker exec slurmctld scontrol update nodename=n1 nodeaddr=10.0.0.9"]
+    assert "node n1: at 10.0.0.9 now (the backup had 10.0.0.1)" in result.stdout.decode()
+    assert (tmp_path / "state-written").read_text() == "the state\n"
+    loaded = sorted(p.read_text() for p in tmp_path.glob("exec-*"))
+    assert loaded == ["-- the dump\n", "DROP DATABASE IF EXISTS `slurm_acct_db`;\n"]
+
+
+@pytest.mark.parametrize(("stdin", "variables", "problem"), [
+    (b"not an archive", {}, b"stdin is not a tar archive"),
+    (None, {}, b"the archive holds no state.tar"),
+    ("state only", {}, b"the archive holds no accounting.sql, and this cluster keeps accounting"),
+])
+def test_a_restore_refuses_what_is_not_a_backup_and_touches_nothing(tmp_path: Path, stdin, variables,
+                                                                     problem: bytes) -> None:
+    if stdin is None:  # an archive, but not a backup
+        stdin = subprocess.run(["tar", "-cf", "-", "-C", str(SCRIPTS_DIR), "lib.sh"], capture_output=True,
+                               check=True).stdout
+    elif stdin == "state only":
+        (tmp_path / "b").mkdir()
+        stdin = run_tool("slurm-backup.sh", tool_env(tmp_path / "b"), b"", MARIADB="").stdout
+    result = run_tool("slurm-restore.sh", tool_env(tmp_path), stdin, **variables)
+    assert result.returncode == 1 and problem in result.stderr, result.stderr
+    calls = (tmp_path / "calls.log").read_text() if (tmp_path / "calls.log").exists() else ""
+    assert not any(f"docker {verb} " in calls for verb in ("stop", "run", "exec")), calls

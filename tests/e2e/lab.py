@@ -19,7 +19,9 @@ import requests
 from applier import Applier, ApplyResult, real_providers
 from applier.program import REPO
 from applier.state import Resource
-from model.constants import LAB_SHARED_ROOT, LABEL_PREFIX
+from model.cluster import Cluster
+from model.config import SecretState, parse_cluster
+from model.constants import LAB_SHARED_ROOT, LABEL_PREFIX, PROJECT
 from render.kv_tls import client_tls_files
 
 LAB_DAEMON_JSON = REPO / "images" / "labhost" / "daemon.json"
@@ -40,7 +42,7 @@ SEED_HOSTS: list[dict[str, Any]] = [
 MODES: dict[str, dict[str, Any]] = {
     # trixie's docker.io 26 in a swarm, Consul (built here: no registry) on node0 for the catalog
     "swarm": {
-        "lab": {"subnet": "172.29.1.0/24"},
+        "lab": {"subnet": "172.29.1.0/24", "portBase": 42300},
         "images": {"buildConsul": True},
         "hosts": [{"name": "node0", "roles": ["controller", "compute", "login", "kv"]},
                   {"name": "node1", "roles": ["compute"]}, {"name": "node2", "roles": ["compute"]}],
@@ -48,7 +50,7 @@ MODES: dict[str, dict[str, Any]] = {
     },
     # the seed's own layout: Consul on the login host, bullseye's docker.io 20.10.5 on consul://login:8500
     "consul": {
-        "lab": {"subnet": "172.29.3.0/24"},
+        "lab": {"subnet": "172.29.3.0/24", "portBase": 42400},
         "images": {"buildConsul": True},
         **KV_SERVICES_OFF,
         "hosts": SEED_HOSTS,
@@ -56,7 +58,7 @@ MODES: dict[str, dict[str, Any]] = {
     },
     # engines without Consul's backend (bookworm's docker.io 20.10.24) on etcd instead
     "etcd": {
-        "lab": {"subnet": "172.29.2.0/24"},
+        "lab": {"subnet": "172.29.2.0/24", "portBase": 42500},
         "kvStore": "etcd",
         **KV_SERVICES_OFF,
         "hosts": SEED_HOSTS,
@@ -130,8 +132,19 @@ class LabStack:
 
     # ---- the hosts -----------------------------------------------------------------------------
 
+    def model(self) -> Cluster:
+        """The stack's model as the program sees it."""
+        return parse_cluster(self.config, project=PROJECT, stack=self.stack,
+                             ssh_key=SecretState(present=False, secret=False))
+
     def address(self, host: str) -> str:
-        return self.outputs["hosts"][host]
+        """The lab host's address on the lab bridge, where the other lab hosts reach it."""
+        return self.model().host(host).join_address
+
+    def ssh_address(self, host: str) -> str:
+        """Where this machine reaches the lab host's sshd: address:port on the loopback."""
+        reached = self.model().host(host)
+        return f"{reached.address}:{reached.ssh_port}"
 
     def run(self, host: str, command: str) -> subprocess.CompletedProcess[str]:
         attempt = 1
@@ -149,7 +162,8 @@ class LabStack:
     def _ssh(self, host: str, command: str) -> list[str]:
         return ["ssh", "-i", self.outputs["sshIdentityFile"], "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
                 "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
-                f"root@{self.address(host)}", command]
+                "-p", self.ssh_address(host).rsplit(":", 1)[1], f"root@{self.ssh_address(host).rsplit(':', 1)[0]}",
+                command]
 
     def _exec_context(self, host: str, command: str) -> str:
         """The target container's state and the engine's last log lines, for a failed `docker exec`."""
