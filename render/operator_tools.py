@@ -17,7 +17,7 @@ from model.constants import (
     SLURMDBD_HOST,
     STATE_ROOT,
 )
-from render.containers import accounting_volume, controller_state_volume
+from render.containers import accounting_volume, controller_spec, controller_state_volume
 from render.scripts import render_script
 from render.ssh import ssh_command
 
@@ -31,16 +31,15 @@ def _tool(cluster: Cluster, name: str, **variables: object) -> str:
     return "#!/bin/sh\n" + render_script(
         name, where=f"host {cluster.controller.name}", deadline=None, CONTROLLER=cluster.controller_name,
         STATE_VOLUME=controller_state_volume(cluster), MARIADB=MARIADB_HOST if accounting else "",
-        DB_NAME=SLURMDB_NAME, **variables)
+        DB_NAME=SLURMDB_NAME, WAIT_SECONDS=cluster.readiness_timeout, **variables)
 
 
 def tools(cluster: Cluster) -> dict[str, str]:
     """Each tool's file name and text (a rendered script with its shebang)."""
     accounting = cluster.services.accounting
     return {
-        BACKUP_TOOL: _tool(cluster, "slurm-backup.sh"),
-        RESTORE_TOOL: _tool(cluster, "slurm-restore.sh", SLURMDBD=SLURMDBD_HOST if accounting else "",
-                            WAIT_SECONDS=cluster.readiness_timeout),
+        BACKUP_TOOL: _tool(cluster, "slurm-backup.sh", STOP_SECONDS=controller_spec(cluster).stop_grace_seconds),
+        RESTORE_TOOL: _tool(cluster, "slurm-restore.sh", SLURMDBD=SLURMDBD_HOST if accounting else ""),
     }
 
 

@@ -135,7 +135,9 @@ def test_backup_and_restore_are_one_command_each_on_the_controller_host(program)
         assert tool.depends_on("node0-swarm-init")  # the controller host's engine
         assert tool.inputs["stdin"].startswith("#!/bin/sh\n# slurm-")  # shown as it is in the preview
         assert "rm -f" in tool.inputs["delete"]
-    assert "docker pause" in backup.inputs["stdin"] and "DROP DATABASE IF EXISTS" in restore.inputs["stdin"]
+    assert "\nSTOP_SECONDS=30\n" in backup.inputs["stdin"]  # slurmctld's grace to save its state
+    assert 'docker stop -t "$STOP_SECONDS" "$CONTROLLER"' in backup.inputs["stdin"]
+    assert "DROP DATABASE IF EXISTS" in restore.inputs["stdin"]
     assert run.outputs["backupCommand"].endswith(
         "root@10.0.0.10 /var/lib/multihost-slurm/test/bin/slurm-backup > backup.tar")
     assert run.outputs["restoreCommand"].endswith(

@@ -479,7 +479,7 @@ TOOLS_DOCKER = """case "$1" in
   run) case "$*" in *-cf*) echo 'the state' ;; *) cat > "$TOOLS_OUT/state-written" ;; esac ;;
 esac"""
 TOOL_VARIABLES = {"CONTROLLER": "slurmctld", "STATE_VOLUME": "vol-state", "MARIADB": "mariadb",
-                  "SLURMDBD": "slurmdbd", "DB_NAME": "slurm_acct_db", "WAIT_SECONDS": 2}
+                  "SLURMDBD": "slurmdbd", "DB_NAME": "slurm_acct_db", "WAIT_SECONDS": 2, "STOP_SECONDS": 30}
 
 
 def tool_env(tmp_path: Path) -> dict[str, str]:
@@ -500,13 +500,14 @@ def backup_members(archive: bytes) -> dict[str, bytes]:
         return {m.name.removeprefix("./"): tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
 
 
-def test_a_backup_is_taken_while_slurmctld_is_frozen(tmp_path: Path) -> None:
+def test_a_backup_is_taken_while_slurmctld_is_stopped_having_saved_its_state(tmp_path: Path) -> None:
     result = run_tool("slurm-backup.sh", tool_env(tmp_path), b"")
     assert result.returncode == 0, result.stderr
     assert backup_members(result.stdout) == {"accounting.sql": b"-- the dump\n", "state.tar": b"the state\n"}
     calls = [line.split()[:2] for line in (tmp_path / "calls.log").read_text().splitlines()]
-    steps = [c for c in calls if c[1] in ("pause", "unpause", "exec", "run")]
-    assert steps == [["docker", "pause"], ["docker", "exec"], ["docker", "run"], ["docker", "unpause"]]
+    steps = [c for c in calls if c[1] in ("stop", "start", "exec", "run")]
+    assert steps == [["docker", "stop"], ["docker", "exec"], ["docker", "run"], ["docker", "start"]]
+    assert "docker stop -t 30 slurmctld" in (tmp_path / "calls.log").read_text()
 
 
 def test_a_backup_without_accounting_holds_only_the_state(tmp_path: Path) -> None:
@@ -515,11 +516,12 @@ def test_a_backup_without_accounting_holds_only_the_state(tmp_path: Path) -> Non
     assert set(backup_members(result.stdout)) == {"state.tar"}
 
 
-def test_no_backup_of_a_stopped_controller_and_it_is_left_unpaused(tmp_path: Path) -> None:
+def test_no_backup_of_a_stopped_controller_and_it_is_left_as_it_was(tmp_path: Path) -> None:
     result = run_tool("slurm-backup.sh", tool_env(tmp_path), b"", RUNNING="false")
     assert result.returncode == 1 and result.stdout == b""
     assert b"host h: slurmctld (slurmctld) is not running" in result.stderr
-    assert "docker pause" not in (tmp_path / "calls.log").read_text()
+    calls = (tmp_path / "calls.log").read_text()
+    assert "docker stop" not in calls and "docker start" not in calls
 
 
 def test_a_restore_stops_the_daemons_replaces_database_and_state_then_starts_them(tmp_path: Path) -> None:
