@@ -15,8 +15,10 @@ from components.associations import SlurmAssociations
 from components.consul_catalog import ConsulCatalog
 from components.distributed_image import DistributedImage
 from components.docker_provider import host_docker_provider, local_docker_provider
+from components.engine_api import EngineApi
 from components.engine_config import EngineConfig
 from components.identities import Identities
+from components.image_registry import ImageRegistry
 from components.key_value_store import KeyValueStore
 from components.kv_certificates import KvCertificates
 from components.lab_hosts import LabHosts
@@ -26,6 +28,7 @@ from components.munge_key import MungeKey
 from components.operator_tools import OperatorTools
 from components.overlay_network import OverlayNetwork
 from components.readiness import ClusterReadiness
+from components.registry_image import RegistryImage
 from components.rest_api import RestApi
 from components.shared_filesystems import SharedFilesystems
 from components.slurm_controller import SlurmController
@@ -92,8 +95,11 @@ if needs_engine_config(cluster):
 if cluster.overlay is OverlayMode.SWARM:
     configured = SwarmEngines(cluster, access, machines, after=configured).configured
 engine_ready = {name: [resource] for name, resource in configured.items()}
+registry_login, registry_password = ImageRegistry.login_for(cluster)
 for host in cluster.overlay_hosts:
-    providers[host.name] = host_docker_provider(host, access, after=[*machines.of(host), *engine_ready[host.name]])
+    providers[host.name] = host_docker_provider(host, access, after=[*machines.of(host), *engine_ready[host.name]],
+                                                registry=registry_login)
+engine_api = EngineApi(cluster, access, machines, after=engine_ready).version
 if kv is not None and store is None:
     store = key_value_store(providers[kv.name])
 
@@ -102,14 +108,20 @@ identities = Identities(cluster, access, machines, after=engine_ready)
 shared = SharedFilesystems(cluster, access, machines)
 for_users = {h.name: [identities.on_host[h.name], *shared.on_host.get(h.name, [])] for h in cluster.overlay_hosts}
 
-# Images: built once, copied to the hosts that run them.
+# Images: the stack's registry on the controller host (its own small image shipped there as an
+# archive), then each image built once, pushed once, and pulled by digest where it runs.
 build_host = cluster.host(cluster.images.build_on) if cluster.images.build_on else None
 build_provider = providers[build_host.name] if build_host else local
 ctl = cluster.controller
-slurm_image = DistributedImage(
-    "slurm", cluster, access, tag=cluster.images.slurm_tag,
-    target="slurm-mpi" if cluster.services.mpi else "slurm", build_provider=build_provider, build_host=build_host,
-    targets=cluster.overlay_hosts, machines=machines, after=engine_ready)
+registry = ImageRegistry(
+    cluster, access, login=registry_login, password=registry_password, provider=providers[ctl.name],
+    image=DistributedImage("registry", cluster, access, tag=cluster.images.registry_tag, build_provider=build_provider,
+                           build_host=build_host, targets=[ctl], machines=machines, after=engine_ready),
+    machines=machines, engine_api=engine_api, after=engine_ready)
+slurm_image = RegistryImage(
+    "slurm", cluster, tag=cluster.images.slurm_tag, target="slurm-mpi" if cluster.services.mpi else "slurm",
+    build_provider=build_provider, build_host=build_host, targets=cluster.overlay_hosts, registry=registry,
+    providers=providers, machines=machines, after=engine_ready)
 # The overlay waits for the engine that creates it; every container waits for its own host's engine
 # (through that host's provider). Waiting for every engine here would add nothing and would make
 # evaluation quadratic: each container's dependency check walks everything the network waits for.
@@ -120,39 +132,40 @@ munge = MungeKey(cluster, access, controller_ready=engine_ready[ctl.name])
 secrets = {Secret.MUNGE_KEY: munge.key}
 if cluster.services.rest_api:
     secrets[Secret.JWT_KEY] = pulumi.Output.secret(random.RandomBytes("jwt-key", length=32).base64)
-on_controller = [slurm_image.ready_on[ctl.name], munge.drained]
+# Each container runs its host's copy of its image (an input, so it waits for that host's pull).
+on_controller = [munge.drained]
 slurm_daemons: list[pulumi.Resource] = []
 if cluster.services.accounting:
-    mariadb_image = DistributedImage(
-        "mariadb", cluster, access, tag=cluster.images.mariadb_tag,
-        build_provider=build_provider, build_host=build_host, targets=[ctl], machines=machines, after=engine_ready)
+    mariadb_image = RegistryImage(
+        "mariadb", cluster, tag=cluster.images.mariadb_tag, build_provider=build_provider, build_host=build_host,
+        targets=[ctl], registry=registry, providers=providers, machines=machines, after=engine_ready)
+    # MariaDB needs neither the Slurm image nor the users: it starts while they arrive
     accounting = Accounting(
-        cluster, provider=providers[ctl.name], slurm_image=slurm_image.image_id, mariadb_image=mariadb_image.image_id,
-        network=network.network.name, secrets=secrets,
-        after=[*on_controller, mariadb_image.ready_on[ctl.name], *for_users[ctl.name]],
-        machine_labels=machines.labels(ctl))
+        cluster, provider=providers[ctl.name], slurm_image=slurm_image.image_on[ctl.name],
+        mariadb_image=mariadb_image.image_on[ctl.name], network=network.network.name, secrets=secrets,
+        after=[*on_controller, *for_users[ctl.name]], machine_labels=machines.labels(ctl),
+        engine_api=engine_api[ctl.name])
     slurm_daemons.append(accounting.slurmdbd)
 controller = SlurmController(
-    cluster, access, provider=providers[ctl.name], image_id=slurm_image.image_id,
+    cluster, access, provider=providers[ctl.name], image_id=slurm_image.image_on[ctl.name],
     network=network.network.name, secrets=secrets, after=[*on_controller, *slurm_daemons, *for_users[ctl.name]],
-    machines=machines)
+    machines=machines, engine_api=engine_api[ctl.name])
 slurm_daemons.append(controller.container)
 for host in cluster.overlay_hosts:
     if host.node_names:
         nodes = SlurmNodes(
-            cluster, host, access, provider=providers[host.name], image_id=slurm_image.image_id,
-            network=network.network.name, secrets=secrets,
-            after=[slurm_image.ready_on[host.name], controller.container, *for_users[host.name]],
-            machine_labels=machines.labels(host))
+            cluster, host, access, provider=providers[host.name], image_id=slurm_image.image_on[host.name],
+            network=network.network.name, secrets=secrets, after=[controller.container, *for_users[host.name]],
+            machine_labels=machines.labels(host), engine_api=engine_api[host.name])
         slurm_daemons.extend(nodes.containers.values())
-login_after = {h.name: [slurm_image.ready_on[h.name], controller.container, *for_users[h.name]]
-               for h in cluster.login_hosts}
-logins = LoginNodes(cluster, providers=providers, image_id=slurm_image.image_id, network=network.network.name,
-                    secrets=secrets, after=login_after, machines=machines)
+login_after = {h.name: [controller.container, *for_users[h.name]] for h in cluster.login_hosts}
+logins = LoginNodes(cluster, providers=providers, image_on=slurm_image.image_on, engine_api=engine_api,
+                    network=network.network.name, secrets=secrets, after=login_after, machines=machines)
 slurm_daemons.extend(logins.containers.values())
 if cluster.services.rest_api:
-    rest = RestApi(cluster, provider=providers[ctl.name], image=slurm_image.image_id, network=network.network.name,
-                   etc_volume=controller.etc_volume, after=[controller.container], machine_labels=machines.labels(ctl))
+    rest = RestApi(cluster, provider=providers[ctl.name], image=slurm_image.image_on[ctl.name],
+                   network=network.network.name, etc_volume=controller.etc_volume, after=[controller.container],
+                   machine_labels=machines.labels(ctl), engine_api=engine_api[ctl.name])
     slurm_daemons.append(rest.container)
 
 if cluster.services.accounting:

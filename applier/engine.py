@@ -87,14 +87,16 @@ class Applier:
 
     def __init__(self, config: Mapping[str, Any], *, stack: str, state_path: Path,
                  providers: Mapping[str, Provider], log: Callable[[str], None] = print,
-                 shuffle_seed: int | None = None) -> None:
+                 shuffle_seed: int | None = None, project_dir: Path = REPO) -> None:
+        """`project_dir`: where the program's relative paths (image build contexts) are read, as
+        Pulumi reads them from the program's directory."""
         self.config = dict(config)
         self.stack = stack
         self.snapshot = Snapshot(state_path)
         self.providers = dict(providers)
         self.log = log
         self.docker = DockerConnections()
-        self.ctx = Context(docker=self.docker, providers={}, project_dir=str(REPO))
+        self.ctx = Context(docker=self.docker, providers={}, project_dir=str(project_dir))
         # Resources naming a replaced one in `replaceWith` are found by iterating a Go map: in no
         # fixed order (SG:3419-3442). The applier shuffles them, so that a program that needs one
         # order fails here too; the order is logged.

@@ -24,19 +24,24 @@ FAKE_PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nbW9jay1rZXk=\n-----END 
 FAKE_JOIN_TOKEN = "SWMTKN-1-mock-join-token"
 FAKE_DB_PASSWORD = "MockDatabasePassword0123456789ab"
 FAKE_MUNGE_KEY = base64.b64encode(b"mock-munge-key-" * 70).decode()
+FAKE_BCRYPT_HASH = "$2a$10$" + "M" * 53
+FAKE_ENGINE_API = "1.45"  # Docker 26: the engines of swarm mode's lab hosts (Debian trixie)
 
 
 def fake_outputs(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
     """The computed outputs a real provider would add, with recognisable fake values."""
     outputs = dict(inputs)
     if typ == "docker:index/image:Image":
-        outputs["repoDigest"] = "sha256:" + hashlib.sha256(inputs["imageName"].encode()).hexdigest()
+        digest = "sha256:" + hashlib.sha256(inputs["imageName"].encode()).hexdigest()
+        # PD image.go:286-353: the image ID without a push, the pushed manifest's digest with one
+        pushed = not inputs.get("skipPush")
+        outputs["repoDigest"] = f"{inputs['imageName'].rsplit(':', 1)[0]}@{digest}" if pushed else digest
     elif typ == "docker:index/remoteImage:RemoteImage":
         outputs["imageId"] = "sha256:" + hashlib.sha256(inputs["name"].encode()).hexdigest()
     elif typ == "random:index/randomBytes:RandomBytes":
         outputs.update(base64=FAKE_MUNGE_KEY, hex=base64.b64decode(FAKE_MUNGE_KEY).hex())
     elif typ == "random:index/randomPassword:RandomPassword":
-        outputs["result"] = FAKE_DB_PASSWORD
+        outputs.update(result=FAKE_DB_PASSWORD, bcryptHash=FAKE_BCRYPT_HASH)
     elif typ == "tls:index/privateKey:PrivateKey":
         outputs.update(privateKeyOpenssh=FAKE_PRIVATE_KEY, publicKeyOpenssh="ssh-ed25519 AAAAmock lab",
                        privateKeyPem=f"-----BEGIN EC PRIVATE KEY-----\nmock {name}\n-----END EC PRIVATE KEY-----\n")
@@ -46,7 +51,8 @@ def fake_outputs(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         outputs["certRequestPem"] = (f"-----BEGIN CERTIFICATE REQUEST-----\nmock {name}\n"
                                      "-----END CERTIFICATE REQUEST-----\n")
     elif typ == "command:remote:Command":
-        outputs["stdout"] = FAKE_JOIN_TOKEN if name == "swarm-join-token" else f"{name} done"
+        outputs["stdout"] = (FAKE_JOIN_TOKEN if name == "swarm-join-token"
+                             else FAKE_ENGINE_API if name.endswith("-engine-api") else f"{name} done")
     return outputs
 
 
@@ -70,6 +76,7 @@ def simulated_inspect(container_id: str, inputs: dict[str, Any]) -> dict[str, An
             "Cmd": inputs.get("command"),
             "Healthcheck": {"Test": check.get("tests"), "Interval": duration_ns(check["interval"]),
                             "Timeout": duration_ns(check["timeout"]), "StartPeriod": duration_ns(check["startPeriod"]),
+                            "StartInterval": duration_ns(check.get("startInterval")),
                             "Retries": check.get("retries") or 0} if check else None,
         },
         "HostConfig": {"RestartPolicy": {"Name": inputs.get("restart", "no")}, "Init": bool(inputs.get("init")),

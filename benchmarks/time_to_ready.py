@@ -30,9 +30,10 @@ def phase_of(change: Change) -> str | None:
         return None
     if name.endswith(("-lab-host", "-lab-docker-volume")) or name in ("lab-network", "labhost-image"):
         return "lab hosts"
-    if "swarm" in name or name.endswith("-engine-config"):
+    if "swarm" in name or name.endswith(("-engine-config", "-engine-api")):
         return "engine configuration"
-    if kind == "docker:index/image:Image" or "-image-" in name:
+    if kind in ("docker:index/image:Image", "docker:index/remoteImage:RemoteImage") or "-image-" in name \
+            or name.startswith("registry-") or name.endswith("-registry-trust"):
         return "images"
     if name == "overlay-network":
         return "network"

@@ -25,15 +25,18 @@ class Accounting(pulumi.ComponentResource):
     def __init__(self, cluster: Cluster, *, provider: docker.Provider, slurm_image: pulumi.Input[str],
                  mariadb_image: pulumi.Input[str], network: pulumi.Input[str],
                  secrets: Mapping[Secret, pulumi.Output[str]], after: Sequence[pulumi.Resource],
-                 machine_labels: Mapping[str, pulumi.Input[str]], opts: pulumi.ResourceOptions | None = None) -> None:
+                 machine_labels: Mapping[str, pulumi.Input[str]], engine_api: pulumi.Input[str] | None = None,
+                 mariadb_after: Sequence[pulumi.Resource] = (), opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(component_type("slurm", "Accounting"), "accounting", None, opts)
         # letters and digits only: slurmdbd.conf cannot quote a password
         password = random.RandomPassword("slurmdbd-password", length=32, special=False,
                                          opts=pulumi.ResourceOptions(parent=self))
         secrets = {**secrets, Secret.DB_PASSWORD: pulumi.Output.secret(password.result)}
         on_host = {"provider": provider, "parent": self, "network": network, "secrets": secrets,
-                   "wait_timeout": cluster.readiness_timeout, "machine_labels": machine_labels}
-        self.mariadb = container_from_spec(mariadb_spec(cluster), image=mariadb_image, depends_on=after, **on_host)
+                   "wait_timeout": cluster.readiness_timeout, "machine_labels": machine_labels,
+                   "engine_api": engine_api}
+        self.mariadb = container_from_spec(mariadb_spec(cluster), image=mariadb_image, depends_on=mariadb_after,
+                                           **on_host)
         self.slurmdbd = container_from_spec(slurmdbd_spec(cluster), image=slurm_image,
                                             depends_on=[*after, self.mariadb], **on_host)
         self.register_outputs({"slurmdbd": self.slurmdbd.name})

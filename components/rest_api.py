@@ -18,10 +18,11 @@ class RestApi(pulumi.ComponentResource):
 
     def __init__(self, cluster: Cluster, *, provider: docker.Provider, image: pulumi.Input[str],
                  network: pulumi.Input[str], etc_volume: docker.Volume, after: Sequence[pulumi.Resource],
-                 machine_labels: Mapping[str, pulumi.Input[str]], opts: pulumi.ResourceOptions | None = None) -> None:
+                 machine_labels: Mapping[str, pulumi.Input[str]], engine_api: pulumi.Input[str] | None = None,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(component_type("slurm", "RestApi"), "rest-api", None, opts)
         self.container = container_from_spec(slurmrestd_spec(cluster), image=image, provider=provider, parent=self,
                                              network=network, depends_on=after, wait_timeout=cluster.readiness_timeout,
                                              existing_volumes={slurm_etc_volume(cluster): etc_volume},
-                                             machine_labels=machine_labels)
+                                             machine_labels=machine_labels, engine_api=engine_api)
         self.register_outputs({"container": self.container.name})

@@ -26,7 +26,8 @@ class SlurmController(pulumi.ComponentResource):
     def __init__(self, cluster: Cluster, access: SshAccess, *, provider: docker.Provider,
                  image_id: pulumi.Output[str], network: pulumi.Input[str],
                  secrets: Mapping[Secret, pulumi.Output[str]], after: Sequence[pulumi.Resource],
-                 machines: Machines, opts: pulumi.ResourceOptions | None = None) -> None:
+                 machines: Machines, engine_api: pulumi.Input[str] | None = None,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(component_type("slurm", "SlurmController"), cluster.controller_name, None, opts)
         conf = render_slurm_conf(cluster)
         self.conf_digest = hashlib.sha256(conf.encode()).hexdigest()
@@ -48,5 +49,6 @@ class SlurmController(pulumi.ComponentResource):
         self.container = container_from_spec(controller_spec(cluster), image=image_id, provider=provider,
                                              parent=self, network=network, secrets=secrets,
                                              depends_on=[*after, install], wait_timeout=cluster.readiness_timeout,
-                                             existing_volumes={slurm_etc_volume(cluster): etc}, machine_labels=labels)
+                                             existing_volumes={slurm_etc_volume(cluster): etc}, machine_labels=labels,
+                                             engine_api=engine_api)
         self.register_outputs({"container": self.container.name, "slurmConfSha256": self.conf_digest})

@@ -27,13 +27,15 @@ class SlurmNodes(pulumi.ComponentResource):
     def __init__(self, cluster: Cluster, host: Host, access: SshAccess, *, provider: docker.Provider,
                  image_id: pulumi.Input[str], network: pulumi.Input[str],
                  secrets: Mapping[Secret, pulumi.Output[str]], after: Sequence[pulumi.Resource],
-                 machine_labels: Mapping[str, pulumi.Input[str]], opts: pulumi.ResourceOptions | None = None) -> None:
+                 machine_labels: Mapping[str, pulumi.Input[str]], engine_api: pulumi.Input[str] | None = None,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(component_type("slurm", "SlurmNodes"), f"{host.name}-nodes", None, opts)
         self.containers = {}
         for node in cluster.nodes_on(host):
             container = container_from_spec(slurmd_spec(cluster, node), image=image_id, provider=provider,
                                             parent=self, network=network, secrets=secrets, depends_on=after,
-                                            wait_timeout=cluster.readiness_timeout, machine_labels=machine_labels)
+                                            wait_timeout=cluster.readiness_timeout, machine_labels=machine_labels,
+                                            engine_api=engine_api)
             remote_script(
                 f"{node.name}-membership", access, cluster.controller,
                 create=membership_script(cluster, node),

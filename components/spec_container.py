@@ -30,11 +30,13 @@ def container_from_spec(
     depends_on: Sequence[pulumi.Resource] = (),
     existing_volumes: Mapping[str, docker.Volume] | None = None,
     machine_labels: Mapping[str, pulumi.Input[str]] | None = None,
+    engine_api: pulumi.Input[str] | None = None,
 ) -> docker.Container:
     """`secrets`: the values of the spec's secret files (base64 for keys, text for passwords).
     `existing_volumes`: volumes of the spec that the caller already made (by volume name).
     `machine_labels`: the identity of the host it runs on (components/machines.py).
-    `wait_timeout`: seconds the provider waits for a health-checked container to become healthy."""
+    `wait_timeout`: seconds the provider waits for a health-checked container to become healthy.
+    `engine_api`: the host engine's API version, when known (render/containers.healthcheck_inputs)."""
     existing_volumes = existing_volumes or {}
     secrets = secrets or {}
     labels = {**spec.labels, **(machine_labels or {})}
@@ -61,7 +63,11 @@ def container_from_spec(
         content = {"content": value} if upload.secret.is_text else {"content_base64": value}
         uploads.append(docker.ContainerUploadArgs(file=upload.path, permissions=upload.mode, owner=str(upload.owner),
                                                   group=str(upload.group), **content))
-    check = healthcheck_inputs(spec.healthcheck) if spec.healthcheck else None
+    check = None
+    if spec.healthcheck is not None:
+        healthcheck = spec.healthcheck
+        check = pulumi.Output.from_input(engine_api).apply(lambda version: docker.ContainerHealthcheckArgs(
+            **healthcheck_inputs(healthcheck, version)))
     return docker.Container(
         spec.resource_name,
         name=spec.name,
@@ -74,7 +80,7 @@ def container_from_spec(
         uploads=uploads or None,
         networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=network, aliases=[spec.name])]
         if network is not None else None,
-        healthcheck=docker.ContainerHealthcheckArgs(**check) if check else None,
+        healthcheck=check,
         wait=check is not None,
         wait_timeout=wait_timeout if check else None,
         security_opts=["no-new-privileges"] if spec.no_new_privileges else None,

@@ -16,8 +16,10 @@ from model.constants import (
     CONSUL_HTTP_PORT,
     CONSUL_HTTPS_PORT,
     ETCD_CLIENT_PORT,
+    LAB_LOOPBACK,
     LAB_PORT_SLOTS,
     LAB_PORTS_PER_HOST,
+    REGISTRY_PORT,
     STATE_ROOT,
 )
 
@@ -197,6 +199,7 @@ class ImageSettings:
     consul_built: bool  # from images/consul, shipped to the kv host; pulled there otherwise
     mariadb_tag: str
     etcd_tag: str
+    registry_tag: str  # the stack's image registry (images/registry), shipped to its host as an archive
 
 
 @dataclass(frozen=True)
@@ -260,6 +263,25 @@ class Cluster:
     def shared_hosts(self) -> tuple[Host, ...]:
         """Hosts that mount the shared file systems: those with login or slurmd containers."""
         return tuple(h for h in self.hosts if h.has(Role.LOGIN) or h.has(Role.COMPUTE))
+
+    @property
+    def registry_host(self) -> Host:
+        """Where the stack's image registry runs: the controller host, which pulls the most images."""
+        return self.controller
+
+    @property
+    def registry_address(self) -> str:
+        """host:port of the registry as every host dials it (to pull, and a build host to push)."""
+        return f"{self.registry_host.join_address}:{REGISTRY_PORT}"
+
+    @property
+    def push_address(self) -> str:
+        """host:port of the registry as the build engine dials it. This machine's engine (a lab's
+        only: see images_are_built_where_they_can_be) pushes through the registry's loopback port,
+        which Docker treats as an insecure registry: TLS without verification, nothing to trust."""
+        if self.images.build_on is None:
+            return f"{LAB_LOOPBACK}:{self.registry_host.port(REGISTRY_PORT)}"
+        return self.registry_address
 
     def nodes_on(self, host: Host) -> tuple[Node, ...]:
         return tuple(n for n in self.nodes if n.host == host.name)

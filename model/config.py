@@ -45,6 +45,7 @@ from model.constants import (
     LAB_RELEASE_KV_ETCD,
     LAB_RELEASE_SWARM,
     PROJECT,
+    REGISTRY_PORT,
     SLURMRESTD_PORT,
     SSH_PORT,
 )
@@ -203,7 +204,7 @@ def lab_forwarded_ports(spec: StackSpec, lab: LabSettings, position: int) -> tup
     """What a lab host publishes on this machine's loopback address, the same on every lab host (so
     that giving a host a role replaces nothing): its sshd, and the ports the stack may publish on it."""
     inside = {"ssh": SSH_PORT, "login": spec.login.port, "rest": SLURMRESTD_PORT,
-              "kv": kv_api_port(spec.kv_store, spec.kv_tls)}
+              "kv": kv_api_port(spec.kv_store, spec.kv_tls), "registry": REGISTRY_PORT}
     return tuple((inside[slot], lab.forwarded_port(position, slot)) for slot in LAB_PORT_SLOTS)
 
 
@@ -253,7 +254,7 @@ def _build(spec: StackSpec, *, project: str, stack: str) -> Cluster:
             slurm_tag=spec.images.slurm_tag or f"{IMAGE_REPOSITORY}/slurm:24.11{'-mpi' if spec.mpi else ''}",
             consul_image=CONSUL_BUILT_IMAGE if spec.images.build_consul else spec.images.consul,
             consul_built=spec.images.build_consul, mariadb_tag=spec.images.mariadb_tag,
-            etcd_tag=f"{IMAGE_REPOSITORY}/etcd:3.5"),
+            etcd_tag=f"{IMAGE_REPOSITORY}/etcd:3.5", registry_tag=f"{IMAGE_REPOSITORY}/registry:2.8"),
         max_nodes=spec.max_nodes,
         readiness_timeout=spec.readiness_timeout,
         drain_timeout=spec.drain_timeout,

@@ -38,6 +38,7 @@ SWARM_PORT = 2377  # swarm mode's control plane
 GOSSIP_PORT = 7946  # the overlay's gossip (serf), both modes
 VXLAN_PORT = 4789
 SSH_PORT = 22  # lab hosts' sshd, and sshd inside a login container
+REGISTRY_PORT = 5000  # the stack's image registry on the controller host (TLS, password)
 LOGIN_PORT = 2222  # where a login host publishes its login container's sshd (its own sshd keeps 22)
 
 # ---- numeric owners, fixed in the images so that files can be uploaded with them ---------------
@@ -45,6 +46,7 @@ MUNGE_UID = 990
 SLURM_UID = 991
 SLURMREST_UID = 992  # slurmrestd refuses root, SlurmUser and their groups
 MYSQL_UID = 989
+REGISTRY_UID = 988  # the image registry's account
 # The stack's users and groups take IDs from Debian's range for people (adduser.conf FIRST_UID ..
 # LAST_UID); the images' own accounts are all below it (and nobody/nogroup above).
 PEOPLE_ID_MIN = 1000
@@ -82,6 +84,12 @@ ETCD_TLS_DIR = "/etc/etcd/tls"
 KV_CERT_VALIDITY_HOURS = 10 * 365 * 24
 KV_CA_FILE, KV_CERT_FILE, KV_KEY_FILE = "ca.pem", "cert.pem", "key.pem"
 ETCD_DATA_DIR = "/var/lib/etcd"
+# the image registry (images/registry: Debian's docker-registry, its config.yml read as shipped)
+REGISTRY_CONFIG = "/etc/docker/registry/config.yml"
+REGISTRY_HTPASSWD = "/etc/docker/registry/htpasswd"  # where that config.yml reads its users
+REGISTRY_CERT, REGISTRY_KEY = "/etc/docker/registry/tls.crt", "/etc/docker/registry/tls.key"
+REGISTRY_DATA_DIR = "/var/lib/docker-registry"  # that config.yml's storage root: a named volume
+REGISTRY_USER = "pulumi"  # the one account: the build engine pushes, every host pulls
 # The stack's users and groups (passwd, group: libnss-extrausers reads them at every lookup, so a
 # change reaches running containers without a restart), and their SSH public keys (ssh/<user>)
 IDENTITY_DIR = "/var/lib/extrausers"
@@ -90,6 +98,12 @@ SSH_HOST_KEY_DIR = "/etc/ssh/host-keys"  # a login container's host keys, on a v
 
 # ---- on the hosts -----------------------------------------------------------------------------------
 DAEMON_JSON = "/etc/docker/daemon.json"
+# an engine trusts a registry's CA from <dir>/<host:port>/ca.crt, read at each pull: no restart
+DOCKER_CERTS_DIR = "/etc/docker/certs.d"
+# Docker 25 (API 1.44) added the health check's start_interval: older engines drop it, and would
+# then read it back as 0s (a change at every `up`)
+HEALTH_START_INTERVAL_API = (1, 44)
+HEALTH_START_INTERVAL = 1  # seconds between probes while a container starts
 LAB_SUPERVISOR = "/usr/local/sbin/lab-dockerd"  # restarts a lab host's inner dockerd
 LAB_DOCKERD_LOG = "/var/log/dockerd.log"  # where a lab host's inner dockerd logs
 # the Debian release of a lab host's image decides its Docker engine
@@ -105,7 +119,8 @@ RESTORE_TOOL = "slurm-restore"  # puts such a backup back, from stdin
 LAB_LOOPBACK = "127.0.0.1"
 LAB_PORT_BASE = 42200
 LAB_PORTS_PER_HOST = 10
-LAB_PORT_SLOTS = ("ssh", "login", "rest", "kv")  # its sshd, the login container's, slurmrestd, the store's API
+# its sshd, the login container's, slurmrestd, the store's API, the image registry
+LAB_PORT_SLOTS = ("ssh", "login", "rest", "kv", "registry")
 LAB_SHARED_ROOT = f"{STATE_ROOT}/lab-shared"  # on the lab's engine machine: <stack>/<path> is shared
 SHARED_MARKER = f".{PROJECT}-shared"  # written in a shared path on one host, read on the others
 
@@ -115,4 +130,5 @@ SLURMDBD_HOST = "slurmdbd"
 SLURMRESTD_HOST = "slurmrestd"
 CONSUL_HOST = "consul"
 ETCD_HOST = "etcd"
-SERVICE_CONTAINERS = (MARIADB_HOST, SLURMDBD_HOST, SLURMRESTD_HOST, CONSUL_HOST, ETCD_HOST)
+REGISTRY_HOST = "registry"
+SERVICE_CONTAINERS = (MARIADB_HOST, SLURMDBD_HOST, SLURMRESTD_HOST, CONSUL_HOST, ETCD_HOST, REGISTRY_HOST)

@@ -321,6 +321,12 @@ def images_are_built_where_they_can_be(spec: StackSpec, nodes: list[PlannedNode]
         yield Problem("images.buildOn", f"'{build_on}' is neither 'local' nor a host that runs Slurm"
                       f"{suggest(build_on, slurm_hosts)}",
                       "set it to local or to the name of a controller/compute host")
+    if build_on == "local" and spec.lab is None:
+        controller = next((h.name for h in spec.hosts if Role.CONTROLLER in h.roles), "the controller")
+        yield Problem("images.buildOn", "'local' builds on the engine of the machine running Pulumi, which would "
+                      f"then push to the stack's registry on '{controller}' through TLS it does not trust",
+                      f"build on a host: remove images.buildOn (it defaults to '{controller}') or name a "
+                      "controller/compute host")
 
 
 def consul_is_pulled_or_built(spec: StackSpec, nodes: list[PlannedNode]) -> Iterator[Problem]:

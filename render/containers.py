@@ -21,6 +21,8 @@ from model.constants import (
     ETCD_DATA_DIR,
     ETCD_HOST,
     ETCD_PEER_PORT,
+    HEALTH_START_INTERVAL,
+    HEALTH_START_INTERVAL_API,
     IDENTITY_DIR,
     JWT_KEY_PATH,
     KV_CA_FILE,
@@ -32,6 +34,13 @@ from model.constants import (
     MUNGE_KEY_PATH,
     MUNGE_UID,
     MYSQL_UID,
+    REGISTRY_CERT,
+    REGISTRY_DATA_DIR,
+    REGISTRY_HOST,
+    REGISTRY_HTPASSWD,
+    REGISTRY_KEY,
+    REGISTRY_PORT,
+    REGISTRY_UID,
     SLURM_ETC_DIR,
     SLURM_UID,
     SLURMCTLD_PORT,
@@ -60,10 +69,14 @@ class Secret(StrEnum):
     KV_CA_CERT = "key/value store's CA certificate"
     KV_SERVER_CERT = "key/value store's certificate"
     KV_SERVER_KEY = "key/value store's private key"
+    # the image registry's certificate and key (PEM text), and its htpasswd file
+    REGISTRY_CERT = "image registry's certificate"
+    REGISTRY_KEY = "image registry's private key"
+    REGISTRY_HTPASSWD = "image registry's htpasswd file"
 
     @property
     def is_text(self) -> bool:
-        return self in (Secret.DB_PASSWORD, Secret.KV_CA_CERT, Secret.KV_SERVER_CERT, Secret.KV_SERVER_KEY)
+        return self not in (Secret.MUNGE_KEY, Secret.JWT_KEY)
 
 
 @dataclass(frozen=True)
@@ -110,12 +123,26 @@ class Healthcheck:
     start_period: int = 60
 
 
-def healthcheck_inputs(check: Healthcheck) -> dict[str, object]:
+def probes_while_starting(engine_api_version: str | None) -> bool:
+    """Does that engine keep a health check's start_interval? Docker 25 (API 1.44) on."""
+    if not engine_api_version:
+        return False
+    major, _, minor = engine_api_version.strip().partition(".")
+    return (int(major), int(minor or 0)) >= HEALTH_START_INTERVAL_API
+
+
+def healthcheck_inputs(check: Healthcheck, engine_api_version: str | None = None) -> dict[str, object]:
     """The Docker provider's healthcheck inputs, durations in the form its Read writes them back
     (render/durations.py): anything else would show as a change, and replace the container, on
-    every later `pulumi up`."""
-    return {"tests": list(check.test), "interval": seconds(check.interval), "timeout": seconds(check.timeout),
-            "retries": check.retries, "start_period": seconds(check.start_period)}
+    every later `pulumi up`. On an engine that keeps it (`engine_api_version`), the first probes
+    come every HEALTH_START_INTERVAL seconds while the container starts, not after `interval`; an
+    older engine drops start_interval, so it is not asked of one."""
+    inputs: dict[str, object] = {
+        "tests": list(check.test), "interval": seconds(check.interval), "timeout": seconds(check.timeout),
+        "retries": check.retries, "start_period": seconds(check.start_period)}
+    if probes_while_starting(engine_api_version):
+        inputs["start_interval"] = seconds(HEALTH_START_INTERVAL)
+    return inputs
 
 
 SLURM_HEALTHCHECK = Healthcheck(("CMD", "slurm-healthcheck"))
@@ -332,4 +359,21 @@ def etcd_spec(cluster: Cluster, host: Host) -> ContainerSpec:
                                  *(etcd_client_flags() if tls else ()), "endpoint", "health")),
         labels=_labels(cluster, ETCD_HOST),
         **_store_tls_files(cluster),
+    )
+
+
+def registry_spec(cluster: Cluster) -> ContainerSpec:
+    """The stack's image registry on its host, outside the overlay: every host pulls from its
+    published port, and the build engine pushes there (model/cluster.py push_address)."""
+    return ContainerSpec(
+        resource_name=f"{REGISTRY_HOST}-container",
+        name=REGISTRY_HOST,
+        ports=((REGISTRY_PORT, REGISTRY_PORT),),
+        mounts=(Mount(volume_name(cluster, REGISTRY_HOST, "data"), REGISTRY_DATA_DIR),),
+        secrets=(SecretUpload(REGISTRY_CERT, Secret.REGISTRY_CERT, "0444", REGISTRY_UID, REGISTRY_UID),
+                 SecretUpload(REGISTRY_KEY, Secret.REGISTRY_KEY, "0400", REGISTRY_UID, REGISTRY_UID),
+                 SecretUpload(REGISTRY_HTPASSWD, Secret.REGISTRY_HTPASSWD, "0400", REGISTRY_UID, REGISTRY_UID)),
+        env=(f"REGISTRY_HTTP_TLS_CERTIFICATE={REGISTRY_CERT}", f"REGISTRY_HTTP_TLS_KEY={REGISTRY_KEY}"),
+        healthcheck=Healthcheck(("CMD", "registry-healthcheck")),
+        labels=_labels(cluster, REGISTRY_HOST),
     )

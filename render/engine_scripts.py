@@ -97,3 +97,8 @@ def engine_config_script(cluster: Cluster, host: Host) -> str:
 
 def engine_restore_script(cluster: Cluster, host: Host) -> str:
     return _engine_script("engine-restore.sh", cluster, host, DAEMON_JSON=DAEMON_JSON)
+
+
+def engine_api_script(host: Host) -> str:
+    """Prints the engine's API version (components/engine_api.py)."""
+    return render_script("engine-api-version.sh", where=f"host {host.name}")

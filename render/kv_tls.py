@@ -43,11 +43,9 @@ def uses_tls(cluster: Cluster) -> bool:
     return cluster.store is not None and cluster.store.tls
 
 
-def server_names(cluster: Cluster) -> ServerNames:
-    """What the store's certificate names: the address clients dial (engines and the catalog use
-    the kv host's join address and address), and the loopback its own health check uses."""
-    assert cluster.store is not None
-    host = cluster.store.host
+def certificate_names(host: Host) -> ServerNames:
+    """What a server's certificate on `host` names: the addresses clients dial (other hosts its join
+    address, the machine running Pulumi its address) and the loopback its own health check uses."""
     ips, names = ["127.0.0.1"], ["localhost"]
     for address in dict.fromkeys((host.join_address, host.address)):
         try:
@@ -57,6 +55,12 @@ def server_names(cluster: Cluster) -> ServerNames:
         else:
             ips.append(address)
     return ServerNames(tuple(dict.fromkeys(ips)), tuple(dict.fromkeys(names)))
+
+
+def server_names(cluster: Cluster) -> ServerNames:
+    """The store's certificate: engines and the catalog dial the kv host."""
+    assert cluster.store is not None
+    return certificate_names(cluster.store.host)
 
 
 def client_names(cluster: Cluster) -> list[str]:

@@ -58,7 +58,8 @@ def test_adding_a_host_creates_only_its_resources(journal, tmp_path: Path) -> No
     bigger["hosts"].append({"name": "node3", "roles": ["compute"]})
     result = applier_for(bigger, tmp_path, journal).up()
     assert result.names("create") == {"node3-lab-docker-volume", "node3-lab-host", "node3-swarm-join", "node3-docker",
-                                      "slurm-image-to-node3", "multihost-slurm-unit-fd20_3-spool", "fd20_3-container",
+                                      "node3-registry-trust", "slurm-image-on-node3", "node3-engine-api",
+                                      "multihost-slurm-unit-fd20_3-spool", "fd20_3-container",
                                       "fd20_3-membership", "node3-identities"}
     # the readiness check is made anew (its old self deleted at the end), the catalog gets the node
     assert touched(result) == {("replace", "readiness-check"), ("delete", "readiness-check"),
@@ -84,8 +85,8 @@ def test_a_replaced_lab_host_takes_everything_on_it_with_it(journal, tmp_path: P
     applier_for(LAB, tmp_path, journal).up()
     journal.clear()
     result = applier_for(LAB, tmp_path, journal).up(replace=["node2-lab-host"])
-    on_node2 = {"fd20_2-container", "multihost-slurm-unit-fd20_2-spool", "node2-swarm-join", "slurm-image-to-node2",
-                "node2-identities"}
+    on_node2 = {"fd20_2-container", "multihost-slurm-unit-fd20_2-spool", "node2-swarm-join", "slurm-image-on-node2",
+                "node2-identities", "node2-registry-trust", "node2-engine-api"}
     assert result.names("replace") == {"node2-lab-host", *on_node2, "readiness-check"}
     deleted = [name for op, name in journal if op == "delete"]
     assert deleted.index("fd20_2-container") < deleted.index("multihost-slurm-unit-fd20_2-spool") \
@@ -104,7 +105,9 @@ def test_a_replaced_controller_host_takes_the_network_and_every_container_on_it(
     assert {"overlay-network", "node0-swarm-init", "swarm-join-token", "node1-swarm-join", "node2-swarm-join",
             "slurmctld-container", "fd20_0-container", "fd20_1-container", "fd20_2-container",
             "mariadb-container", "slurmdbd-container", "slurmrestd-container", "slurm-conf"} <= replaced
-    assert not {"node1-lab-host", "node2-lab-host", "slurm-image-to-node1", "consul-container"} & replaced
+    assert not {"node1-lab-host", "node2-lab-host", "slurm-image-on-node1", "consul-container"} & replaced
+    # a new registry: the images are pushed to it again
+    assert {"registry-container", "slurm-image", "mariadb-image"} <= replaced
 
 
 def test_the_images_are_built_for_the_stacks_platform(program) -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from applier import ApplyError
 from applier.engine import _apply_replace_on_changes
+from applier.errors import Unsupported
 from applier.providers import bridged
 from applier.providers.base import Context
 from applier.providers.command import RemoteCommand, dial
@@ -24,7 +25,10 @@ from applier.providers.docker import (
     DockerContainer,
     DockerImage,
     DockerProvider,
+    push_image,
     read_container,
+    registry_auth,
+    registry_of,
 )
 from applier.providers.docker_connections import DockerConnections, dial_stdio_command
 from applier.state import Resource
@@ -252,6 +256,62 @@ def test_an_image_built_without_a_platform_is_built_for_this_machine(tmp_path: P
     old = Resource(urn="i", type=DockerImage.type, name="i", custom=True, inputs=checked)
     diff = DockerImage().diff(old, again)
     assert diff.changes and not diff.replaces  # PD provider.go:271-348: never a replacement
+
+
+def test_new_registry_credentials_alone_neither_rebuild_nor_push() -> None:
+    """PD provider.go:320-340 diffUpdates: in `registry`, only a new server is a change."""
+    inputs = {"imageName": "r:5000/x:1", "build": {"context": "ctx"},
+              "registry": {"server": "r:5000", "username": "pulumi", "password": "a"}}
+    old = Resource(urn="i", type=DockerImage.type, name="i", custom=True, inputs=inputs)
+    assert not DockerImage().diff(old, {**inputs, "registry": {**inputs["registry"], "password": "b"}}).changes
+    assert DockerImage().diff(old, {**inputs, "registry": {**inputs["registry"], "server": "s:5000"}}).changes
+
+
+def test_a_push_needs_the_programs_credentials() -> None:
+    """PD image.go:736-774: without username and password the provider would read this machine's
+    credential files; the applier performs only the program's credentials."""
+    ctx = Context(docker=DockerConnections(), providers={}, project_dir=".")
+    image = Resource(urn="i", type=DockerImage.type, name="i", custom=True,
+                     inputs={"imageName": "r:5000/x:1", "build": {"context": "ctx"}})
+    with pytest.raises(Unsupported, match="without the registry's server and credentials"):
+        DockerImage().check(ctx, image, None)
+
+
+class _PushingApi:
+    def __init__(self, messages: list[dict[str, Any]]) -> None:
+        self.messages = messages
+        self.pushed: list[tuple[str, str, dict[str, str]]] = []
+
+    def push(self, repository: str, *, tag: str, auth_config: dict[str, str], stream: bool, decode: bool):
+        self.pushed.append((repository, tag, auth_config))
+        return iter(self.messages)
+
+
+def test_a_push_reports_the_pushed_manifests_digest() -> None:
+    """PD image.go:302-353: the name without its tag at the digest the push's aux message reports; an
+    error in the stream fails the push."""
+    digest = "sha256:" + "d" * 64
+    api = _PushingApi([{"status": "Pushed"}, {"aux": {"Tag": "1", "Digest": digest, "Size": 1}}])
+    client = type("Client", (), {"api": api})()
+    inputs = {"imageName": "127.0.0.1:42204/multihost-slurm/slurm:24.11",
+              "registry": {"server": "127.0.0.1:42204", "username": "pulumi", "password": "pw"}}
+    assert push_image(client, inputs) == f"127.0.0.1:42204/multihost-slurm/slurm@{digest}"
+    assert api.pushed == [("127.0.0.1:42204/multihost-slurm/slurm", "24.11",
+                           {"username": "pulumi", "password": "pw", "serveraddress": "127.0.0.1:42204"})]
+    failing = type("Client", (), {"api": _PushingApi([{"error": "unauthorized: authentication required"}])})()
+    with pytest.raises(ApplyError, match="authentication required"):
+        push_image(failing, inputs)
+
+
+def test_a_pull_signs_in_to_the_names_registry_with_the_providers_credentials() -> None:
+    """TF _funcs.go:294-307 parseImageOptions and provider.go:303-353: the registry is the name's
+    first part when it looks like a host; the provider's registry_auth is keyed by its hostname."""
+    assert registry_of("172.30.0.11:5000/multihost-slurm/slurm@sha256:abc") == "172.30.0.11:5000"
+    assert registry_of("node0.example.org/x") == "node0.example.org"
+    assert registry_of("hashicorp/consul:1.22") == ""
+    auth = registry_auth({"registryAuth": '[{"address": "https://10.0.0.10:5000", "username": "pulumi", '
+                                          '"password": "pw"}]'})
+    assert auth == {"10.0.0.10:5000": {"username": "pulumi", "password": "pw", "serveraddress": "10.0.0.10:5000"}}
 
 
 def test_the_applier_refuses_a_container_input_it_does_not_perform() -> None:

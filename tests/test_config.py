@@ -100,11 +100,11 @@ def test_lab_hosts_are_reached_on_loopback_ports_and_reach_each_other_on_the_lab
     assert {h.address for h in cluster.hosts} == {"127.0.0.1"}
     assert [h.ssh_port for h in cluster.hosts] == [42200, 42210, 42220, 42230]
     first = cluster.hosts[0]
-    assert first.forwarded == ((22, 42200), (2222, 42201), (6820, 42202), (8501, 42203))
+    assert first.forwarded == ((22, 42200), (2222, 42201), (6820, 42202), (8501, 42203), (5000, 42204))
     assert first.port(6820) == 42202 and first.port(6817) == 6817  # only what the lab publishes
     assert cluster.images.build_on is None
     moved = parse(with_(LAB, lab={"portBase": 50000}, kvTls=False, login={"port": 2200}), NO_KEY).hosts[1]
-    assert moved.forwarded == ((22, 50010), (2200, 50011), (6820, 50012), (8500, 50013))
+    assert moved.forwarded == ((22, 50010), (2200, 50011), (6820, 50012), (8500, 50013), (5000, 50014))
     physical = parse(SEED)
     assert all(h.port(22) == 22 and h.port(6820) == 6820 for h in physical.hosts)
 
@@ -210,6 +210,8 @@ BAD_INPUTS = [
     ("two default partitions", with_(SEED, partitions=[{"name": "a", "default": True}, {"name": "b", "default": True}]),
      "partitions:", "more than one default"),
     ("build on an unknown host", with_(SEED, images={"buildOn": "node9"}), "images.buildOn:", "neither 'local' nor"),
+    ("build real hosts' images locally", with_(SEED, images={"buildOn": "local"}), "images.buildOn:",
+     "through TLS it does not trust"),
     ("compute host with no slurmd", _host_change(2, slurmds=0), "hosts[2].slurmds", "at least one slurmd"),
     ("dns address without advertise", _host_change(2, address="node1.example.org"), "hosts[2].advertise",
      "set advertise"),

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from applier import sdk
-from applier.fakes import FAKE_DB_PASSWORD, FAKE_JOIN_TOKEN, FAKE_MUNGE_KEY, FAKE_PRIVATE_KEY
+from applier.fakes import FAKE_BCRYPT_HASH, FAKE_DB_PASSWORD, FAKE_JOIN_TOKEN, FAKE_MUNGE_KEY, FAKE_PRIVATE_KEY
 from applier.program import stack_file_config
 from model.config import ConfigError
 from render.slurm_conf import render_slurm_conf
@@ -67,7 +67,7 @@ def test_slurmd_after_controller_and_network_and_its_image(program) -> None:
         c = run[f"{node}-container"]
         assert c.depends_on("slurmctld-container") and c.depends_on("overlay-network")
         assert c.provider.split("::")[-1].startswith(f"{host}-docker")
-        assert c.depends_on("slurm-image" if host == "node0" else f"slurm-image-to-{host}")
+        assert c.depends_on(f"slurm-image-on-{host}")
     ctl = run["slurmctld-container"]
     assert ctl.depends_on("slurm-conf") and ctl.depends_on("overlay-network")
 
@@ -76,7 +76,7 @@ def test_readiness_is_last(program) -> None:
     run = program(PHYSICAL)
     ready = run["readiness-check"]
     containers = [r.name for r in run.of_type("docker:index/container:Container")
-                  if r.name not in ("consul-container", "mariadb-container")]
+                  if r.name not in ("consul-container", "mariadb-container", "registry-container")]
     assert all(ready.depends_on(c) for c in containers)
     assert not [r.name for r in run.resources.values() if r.depends_on("readiness-check")]
     assert "CONTAINER=slurmctld\n" in ready.inputs["create"]
@@ -205,20 +205,58 @@ def test_consul_catalog_registers_every_daemon(program) -> None:
     assert run["consul-container"].provider.split("::")[-1].startswith("login-docker")
 
 
-def test_images_built_once_and_shipped(program) -> None:
+def test_images_built_once_pushed_once_and_pulled_by_digest(program) -> None:
     run = program(PHYSICAL)
     image = run["slurm-image"]
-    assert image.provider.split("::")[-1].startswith("node0-docker")
-    assert image.inputs["build"]["context"] == "images/slurm"
-    assert image.inputs["skipPush"] is True
-    for host in ("node1", "node2"):
-        ship = run[f"slurm-image-to-{host}"]
-        assert "docker load -q < \"$HOME/.cache/multihost-slurm/test/slurm-" in ship.inputs["create"]
-        assert ship.depends_on(f"{host}-swarm-join") and ship.depends_on("slurm-image-export")
-    export = run["slurm-image-export"].inputs["create"]
-    assert "@10.0.0.10 docker save multihost-slurm/slurm:24.11-mpi >" in export  # built on the controller host
-    assert image.inputs["build"]["target"] == "slurm-mpi"
-    assert "/root" not in json.dumps(run["slurm-image-to-node1"].inputs)  # the same on every machine
+    assert image.provider.split("::")[-1].startswith("node0-docker")  # built on the controller host
+    assert image.inputs["build"]["context"] == "images/slurm" and image.inputs["build"]["target"] == "slurm-mpi"
+    assert not image.inputs.get("skipPush")
+    assert image.inputs["imageName"] == "10.0.0.10:5000/multihost-slurm/slurm:24.11-mpi"
+    assert plain(image.inputs["registry"]) == {"server": "10.0.0.10:5000", "username": "pulumi",
+                                               "password": FAKE_DB_PASSWORD}
+    assert image.depends_on("registry-container") and image.depends_on("node0-registry-trust")
+    for host in ("node0", "node1", "node2"):
+        pulled = run[f"slurm-image-on-{host}"]
+        assert pulled.provider.split("::")[-1].startswith(f"{host}-docker")
+        assert pulled.inputs["name"].startswith("10.0.0.10:5000/multihost-slurm/slurm@sha256:")
+        engine = "node0-swarm-init" if host == "node0" else f"{host}-swarm-join"
+        assert pulled.depends_on(f"{host}-registry-trust") and pulled.depends_on(engine)
+        auth = plain(run[f"{host}-docker"].inputs["registryAuth"])
+        assert (json.loads(auth) if isinstance(auth, str) else auth) == [
+            {"address": "10.0.0.10:5000", "username": "pulumi", "password": FAKE_DB_PASSWORD}]
+    assert [r.name for r in run.of_type("docker:index/remoteImage:RemoteImage") if "mariadb" in r.name] == [
+        "mariadb-image-on-node0"]
+    # no archive goes through the machine running Pulumi: the registry's own image is built where it runs
+    assert not [r.name for r in run.of_type("command:local:Command") if "image" in r.name]
+    assert run["registry-image"].provider.split("::")[-1].startswith("node0-docker")
+
+
+def test_the_registry_has_tls_from_its_own_ca_and_a_password(program) -> None:
+    run = program(LAB)
+    registry = run["registry-container"]
+    assert registry.provider.split("::")[-1].startswith("node0-docker")
+    assert [(p["internal"], p["external"]) for p in registry.inputs["ports"]] == [(5000, 5000)]
+    files = {u["file"]: u for u in plain(registry.inputs["uploads"])}
+    assert files["/etc/docker/registry/htpasswd"]["content"] == f"pulumi:{FAKE_BCRYPT_HASH}\n"
+    assert files["/etc/docker/registry/tls.key"]["permissions"] == "0400"
+    assert run["registry-server-csr"].inputs["ipAddresses"] == ["127.0.0.1", "172.30.0.11"]
+    # this machine's engine pushes through the loopback port (an insecure registry to Docker: no
+    # trust to install here); the hosts pull from the registry host's bridge address
+    assert run["slurm-image"].inputs["imageName"].startswith("127.0.0.1:42214/")
+    assert run["slurm-image-on-node1"].inputs["name"].startswith("172.30.0.11:5000/")
+    trust = run["node1-registry-trust"]
+    assert "CERTS_DIR=/etc/docker/certs.d/172.30.0.11:5000\n" in trust.inputs["create"]
+    assert trust.inputs["stdin"].startswith("-----BEGIN CERTIFICATE-----\nmock registry-ca-cert")
+    assert "rm -f \"$CERTS_DIR/ca.crt\"" in trust.inputs["delete"]
+    # the registry's image is the one shipped as an archive: small, and on Debian's base like the others
+    assert run["registry-image-to-node0"].depends_on("registry-image-export")
+
+
+def test_health_checks_probe_every_second_while_starting_on_engines_that_keep_it(program) -> None:
+    run = program(LAB)
+    check = run["fd20_1-container"].inputs["healthcheck"]
+    assert check["startInterval"] == "1s" and check["interval"] == "5s"
+    assert run["fd20_1-container"].depends_on("node1-engine-api")
 
 
 def test_kv_lab_chains_engine_restarts_after_the_store(program) -> None:
@@ -240,7 +278,9 @@ def test_the_seeds_consul_lab_builds_consul_and_restarts_bullseye_engines_onto_i
     assert run["consul-image"].inputs["build"]["context"] == "images/consul"
     assert run["consul-image"].inputs["imageName"] == "multihost-slurm/consul:1.8"
     assert run["consul-container"].depends_on("consul-image-to-login")
-    assert not run.of_type("docker:index/remoteImage:RemoteImage")  # nothing pulled
+    # nothing pulled but from the stack's registry
+    pulled = run.of_type("docker:index/remoteImage:RemoteImage")
+    assert pulled and all(r.inputs["name"].startswith("172.30.0.11:5000/") for r in pulled)  # node0's
     assert run["node0-engine-config"].depends_on("consul-container")
     assert "consul://172.30.0.10:8501/network" in run["node1-engine-config"].inputs["create"]
     assert run["labhost-image"].inputs["build"]["args"]["DEBIAN_RELEASE"] == "bullseye"
@@ -257,7 +297,8 @@ def test_lab_hosts_are_pseudo_privileged_containers_with_fixed_addresses(program
     assert node1.inputs["networksAdvanced"][0]["ipv4Address"] == "172.30.0.12"  # host to host
     # this machine reaches it on its loopback address, as Docker Desktop allows too
     assert node1.inputs["ports"] == [{"internal": inside, "external": outside, "ip": "127.0.0.1"}
-                                     for inside, outside in ((22, 42220), (2222, 42221), (6820, 42222), (8501, 42223))]
+                                     for inside, outside in ((22, 42220), (2222, 42221), (6820, 42222), (8501, 42223),
+                                                             (5000, 42224))]
     assert run["node1-swarm-join"].depends_on("node1-lab-host")
     assert run["node1-docker"].inputs["host"] == "ssh://root@127.0.0.1:42220"
     assert plain(run["node1-swarm-join"].inputs["connection"])["port"] == 42220
@@ -319,8 +360,8 @@ def test_adding_a_host_changes_no_existing_resource(program) -> None:
     changed = {name for name, r in before.resources.items() if r.inputs != after[name].inputs}
     assert changed == {"readiness-check", "consul-catalog"}
     assert set(after.resources) - set(before.resources) == {
-        "node3-swarm-join", "node3-docker", "slurm-image-to-node3", "node3-nodes",
-        "multihost-slurm-test-fd20_3-spool", "fd20_3-container", "fd20_3-membership", "node3-identities"}
+        "node3-swarm-join", "node3-docker", "slurm-image-on-node3", "node3-registry-trust", "node3-engine-api",
+        "node3-nodes", "multihost-slurm-test-fd20_3-spool", "fd20_3-container", "fd20_3-membership", "node3-identities"}
     assert "fd20_3" in after["readiness-check"].inputs["stdin"]
 
 
@@ -411,7 +452,7 @@ def test_no_two_containers_on_a_host_publish_the_same_port(program) -> None:
     published = [(c.provider.split("::")[-1].split("-docker")[0], p["external"])
                  for c in run.of_type("docker:index/container:Container") for p in c.inputs.get("ports", [])]
     assert len(published) == len(set(published))
-    assert sorted(port for host, port in published if host == "node0") == [6817, 6818, 6820, 6821, 6822, 6823]
+    assert sorted(port for host, port in published if host == "node0") == [5000, 6817, 6818, 6820, 6821, 6822, 6823]
 
 
 def test_services_can_be_turned_off(program) -> None:
@@ -420,7 +461,7 @@ def test_services_can_be_turned_off(program) -> None:
     assert not names & {"mariadb-container", "slurmdbd-container", "slurmrestd-container", "mariadb-image",
                         "jwt-key", "slurmdbd-password"}
     assert run["slurm-image"].inputs["build"]["target"] == "slurm"
-    assert run["slurm-image"].inputs["imageName"] == "multihost-slurm/slurm:24.11"
+    assert run["slurm-image"].inputs["imageName"] == "10.0.0.10:5000/multihost-slurm/slurm:24.11"
     assert "envs" not in run["fd20_0-container"].inputs
     conf = run["slurm-conf"].inputs["stdin"]
     assert "AccountingStorageType" not in conf and "AuthAlt" not in conf
@@ -577,6 +618,6 @@ def test_etcd_takes_only_clients_with_a_certificate(program) -> None:
 def test_without_kv_tls_the_api_is_plain_http_and_nothing_is_certified(program) -> None:
     run = program(dict(PHYSICAL, kvTls=False))
     assert [(p["internal"], p["external"]) for p in run["consul-container"].inputs["ports"]] == [(8500, 8500)]
-    assert not run.of_type("tls:index/selfSignedCert:SelfSignedCert")
+    assert [r.name for r in run.of_type("tls:index/selfSignedCert:SelfSignedCert")] == ["registry-ca-cert"]
     assert run.outputs["consulUrl"] == "http://10.0.0.5:8500"
     assert run["consul-catalog"].inputs.get("tls") is None

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 import re
 import tarfile
 import time
@@ -294,12 +295,15 @@ class DockerContainer(Bridged):
             "retries": int(check.get("retries") or 0),
         } if check else None
         try:
-            created = api.create_container(
-                inputs["image"], command=inputs.get("command"), hostname=inputs.get("hostname"), name=inputs["name"],
+            config = api.create_container_config(
+                inputs["image"], command=inputs.get("command"), hostname=inputs.get("hostname"),
                 environment=inputs.get("envs"), labels=_labels(inputs.get("labels")),
                 ports=[(int(p["internal"]), p["protocol"]) for p in ports] or None,
                 host_config=host_config, healthcheck=healthcheck,
             )
+            if check and duration_ns(check.get("startInterval")):  # 156-158 (docker-py has no such argument)
+                config["Healthcheck"]["StartInterval"] = duration_ns(check["startInterval"])
+            created = api.create_container_from_config(config, inputs["name"])
         except docker.errors.APIError as exc:
             raise ApplyError(f"Unable to create container: {exc.explanation or exc}") from exc
         cid = created["Id"]  # 460: the ID is set here; any later failure is an initialisation error
@@ -543,7 +547,14 @@ class DockerRemoteImage(Bridged):
         try:
             image = client.images.get(name)
         except docker.errors.ImageNotFound:
-            image = client.images.pull(name)
+            # _funcs.go:249-279: the provider's registry_auth for the name's registry, if any
+            auth = registry_auth(ctx.provider_inputs(new)).get(registry_of(name))
+            try:
+                client.api.pull(name, auth_config=auth)
+            except docker.errors.APIError as exc:
+                raise ApplyError(f"Unable to read Docker image into resource: unable to pull image {name}: "
+                                 f"{exc.explanation or exc}") from exc
+            image = client.images.get(name)
         return image.id + name, {**new.inputs, "imageId": image.id, "repoDigest": (image.attrs.get("RepoDigests")
                                                                                    or [""])[0]}
 
@@ -558,6 +569,29 @@ class DockerRemoteImage(Bridged):
             _client(ctx, old).images.remove(old.inputs["name"], force=bool(old.inputs.get("forceRemove")))
         except docker.errors.ImageNotFound:
             return
+
+
+def registry_of(name: str) -> str:
+    """TF _funcs.go:294-307 parseImageOptions: the registry part of an image name, or ""."""
+    first = name.find("/")
+    if name.count("/") > 1 or (first != -1 and (any(c in name[:first] for c in ".:") or name[:first] == "localhost")):
+        return name[:first]
+    return ""
+
+
+def registry_auth(provider_inputs: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """TF provider.go:303-353 providerSetToRegistryAuth (username and password only): by registry
+    hostname. The engine hands a provider's list-valued config over as JSON text."""
+    entries = provider_inputs.get("registryAuth") or []
+    if isinstance(entries, str):
+        entries = json.loads(entries)
+    auths = {}
+    for entry in entries:
+        address = entry["address"].removeprefix("https://").removeprefix("http://").split("/", 1)[0]
+        if entry.get("username"):
+            auths[address] = {"username": entry["username"], "password": entry.get("password", ""),
+                              "serveraddress": address}
+    return auths
 
 
 # ---- the native docker.Image --------------------------------------------------------------------------
@@ -577,6 +611,23 @@ def context_digest(context: Path) -> str:
     return digest.hexdigest()
 
 
+def push_image(client: docker.DockerClient, inputs: dict[str, Any]) -> str:
+    """PD image.go:302-353: push imageName with the program's credentials; repoDigest is the
+    name (without its tag) at the digest the push reported."""
+    registry = inputs["registry"]
+    name = inputs["imageName"]
+    repository, _, tag = name.rpartition(":") if ":" in name.rsplit("/", 1)[-1] else (name, "", "latest")
+    auth = {"username": registry["username"], "password": registry["password"], "serveraddress": registry["server"]}
+    digest = None
+    for message in client.api.push(repository, tag=tag, auth_config=auth, stream=True, decode=True):
+        if "error" in message:
+            raise ApplyError(f"error reading push output: {message['error']}")
+        digest = (message.get("aux") or {}).get("Digest") or digest
+    if digest is None:
+        raise ApplyError(f"pushing {name}: the push reported no digest")
+    return f"{repository}@{digest}"
+
+
 class DockerImage(Provider):
     """Builds on the provider's engine; never replaced, every change rebuilds (components.provider_rules
     .DOCKER_IMAGE); Read and Delete do nothing (PD provider.go:415-425, 490-495)."""
@@ -586,13 +637,16 @@ class DockerImage(Provider):
 
     def check(self, ctx: Context, resource: Resource, olds: dict[str, Any] | None) -> dict[str, Any]:
         inputs = dict(resource.inputs)
-        extra = set(inputs) - {"imageName", "build", "skipPush", "buildOnPreview"}
+        extra = set(inputs) - {"imageName", "build", "skipPush", "buildOnPreview", "registry"}
         build = dict(inputs.get("build") or {})
         extra |= {f"build.{k}" for k in set(build) - BUILD_KEYS}
         if extra:
             raise Unsupported(f"docker Image '{resource.name}': input(s) {sorted(extra)}")
-        if inputs.get("skipPush") is not True:
-            raise Unsupported(f"docker Image '{resource.name}': pushing to a registry")
+        registry = inputs.get("registry") or {}
+        if not inputs.get("skipPush") and not (registry.get("server") and registry.get("username")
+                                               and registry.get("password")):
+            raise Unsupported(f"docker Image '{resource.name}': a push without the registry's server and "
+                              "credentials (the host's credential files)")
         # PD provider.go:212-236: without one, the platform of the machine running Pulumi
         # ("linux/" + runtime.GOARCH)
         build.setdefault("platform", local_platform())
@@ -600,8 +654,12 @@ class DockerImage(Provider):
         return {**inputs, "build": build, "buildOnPreview": inputs.get("buildOnPreview", False)}
 
     def diff(self, old: Resource, inputs: dict[str, Any]) -> Diff:
-        """PD provider.go:271-348: old inputs against new, never a replacement."""
-        return Diff(changes=old.inputs != inputs)
+        """PD provider.go:271-348: old inputs against new, never a replacement; in `registry` only
+        the server counts (new credentials alone neither rebuild nor push, diffUpdates)."""
+        def compared(values: dict[str, Any]) -> dict[str, Any]:
+            registry = values.get("registry")
+            return {**values, "registry": {"server": registry.get("server")}} if registry else values
+        return Diff(changes=compared(old.inputs) != compared(inputs))
 
     def create(self, ctx: Context, new: Resource) -> tuple[str, dict[str, Any]]:
         build = new.inputs["build"]
@@ -617,8 +675,11 @@ class DockerImage(Provider):
         except docker.errors.BuildError as exc:
             tail = "".join(str(line.get("stream", line.get("error", ""))) for line in list(exc.build_log)[-15:])
             raise ApplyError(f"building {new.inputs['imageName']} failed: {exc.msg}\n{tail}") from exc
-        # PD image.go:286-300: without a push, repoDigest is the local image ID
-        return new.inputs["imageName"], {**new.inputs, "repoDigest": image.id, "platform": build["platform"]}
+        outputs = {**new.inputs, "platform": build["platform"]}
+        if new.inputs.get("skipPush"):
+            # PD image.go:286-300: without a push, repoDigest is the local image ID
+            return new.inputs["imageName"], {**outputs, "repoDigest": image.id}
+        return new.inputs["imageName"], {**outputs, "repoDigest": push_image(_client(ctx, new), new.inputs)}
 
     def update(self, ctx: Context, old: Resource, new: Resource, diff: Diff) -> dict[str, Any]:
         return self.create(ctx, new)[1]

@@ -26,7 +26,7 @@ import docker
 
 from applier.errors import ApplyError, Unsupported
 
-PROVIDER_INPUTS = frozenset({"host", "sshOpts", "version"})
+PROVIDER_INPUTS = frozenset({"host", "sshOpts", "version", "registryAuth"})
 
 
 def dial_stdio_command(host: str, ssh_opts: list[str]) -> list[str]:

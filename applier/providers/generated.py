@@ -21,6 +21,7 @@ import secrets
 import string
 from typing import Any
 
+import bcrypt
 import dill
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -70,7 +71,9 @@ class RandomPassword(_EveryInputReplaces):
         if new.inputs.get("special", True):
             raise Unsupported("random RandomPassword with special characters")
         result = "".join(secrets.choice(self.alphabet) for _ in range(int(new.inputs["length"])))
-        return "none", {**new.inputs, "result": result}
+        # terraform-provider-random: bcrypt.GenerateFromPassword(result, bcrypt.DefaultCost), Go's "$2a$"
+        hashed = bcrypt.hashpw(result.encode(), bcrypt.gensalt(rounds=10, prefix=b"2a")).decode()
+        return "none", {**new.inputs, "result": result, "bcryptHash": hashed}
 
 
 class TlsPrivateKey(_EveryInputReplaces):

@@ -19,7 +19,7 @@ import requests
 
 from applier import ApplyError
 from model.config import SecretState, parse_cluster
-from model.constants import IMAGE_ACCOUNT_NAMES, JWT_KEY_PATH, LAB_SHARED_ROOT, MUNGE_KEY_PATH
+from model.constants import DOCKER_CERTS_DIR, IMAGE_ACCOUNT_NAMES, JWT_KEY_PATH, LAB_SHARED_ROOT, MUNGE_KEY_PATH
 from render import engine_scripts
 from render.readiness import MPI_INIT_CRASH, MPI_SECOND_RUN_NOTE, readiness_script
 from tests.e2e.conftest import phase
@@ -615,7 +615,7 @@ def test_a_replaced_lab_host_comes_back_with_everything_on_it(lab: LabStack, tes
     result = lab.up(replace=("node2-lab-host",))
     phase("swarm: replace a lab host", started)
     assert {"node2-lab-host", "fd20_2-container", f"multihost-slurm-{lab.stack}-fd20_2-spool", "node2-swarm-join",
-            "slurm-image-to-node2"} <= result.names("replace")
+            "slurm-image-on-node2", "node2-registry-trust"} <= result.names("replace")
     assert docker.DockerClient(base_url=testbed).containers.get(f"multihost-slurm-{lab.stack}-node2").id != old_host
     assert slurm_containers(lab, ["node0", "node1"]) == others
     assert lab.swarm_state("node2") == "active" and "fd20_2" in lab.containers_on("node2")
@@ -798,6 +798,10 @@ def test_teardown_leaves_every_host_as_it_was(lab: LabStack, testbed: str) -> No
         assert lab.swarm_state(host) == "inactive", host
         assert lab.engine_objects(host) == {"containers": [], "volumes": [], "networks": []}, host
         assert lab.ssh(host, "test -e /var/lib/multihost-slurm || echo absent").strip() == "absent", host
+        # every image pulled from the stack's registry or shipped to the host went, and the engine's
+        # trust in the registry with them
+        assert lab.ssh(host, "docker images -aq").split() == [], host
+        assert lab.ssh(host, f"ls -A {DOCKER_CERTS_DIR} 2>/dev/null || true").split() == [], host
     lab.destroy()
     phase(f"{lab.mode}: pulumi destroy", started)
     # the homes stay on the shared file system (deleteHomes is false)
