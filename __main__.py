@@ -21,6 +21,7 @@ from components.identities import Identities
 from components.image_registry import ImageRegistry
 from components.key_value_store import KeyValueStore
 from components.kv_certificates import KvCertificates
+from components.lab_base_images import LabBaseImages
 from components.lab_hosts import LabHosts
 from components.login_nodes import LoginNodes
 from components.machines import Machines
@@ -35,7 +36,7 @@ from components.slurm_controller import SlurmController
 from components.slurm_nodes import SlurmNodes
 from components.ssh_access import SshAccess
 from components.swarm_engines import SwarmEngines
-from model.cluster import KvStore, OverlayMode
+from model.cluster import Host, KvStore, OverlayMode
 from model.stack_config import load_cluster
 from render.containers import Secret
 from render.engine_scripts import needs_engine_config
@@ -55,7 +56,7 @@ if cluster.lab is not None:
     machines = Machines(LabHosts(cluster, access, local).containers)
 
 
-def key_value_store(provider: docker.Provider) -> KeyValueStore:
+def key_value_store(provider: docker.Provider, after: list[pulumi.Resource]) -> KeyValueStore:
     """Consul (pulled, or built) or etcd (built, for kv mode's engines without Consul support) on the
     kv host; a built image is built where the stack builds images, or on the kv host itself."""
     assert cluster.store is not None
@@ -68,8 +69,22 @@ def key_value_store(provider: docker.Provider) -> KeyValueStore:
         built = DistributedImage(
             name, cluster, access, tag=tag,
             build_provider=provider if on_kv else local, build_host=kv if on_kv else None,
-            targets=[kv], machines=machines, after={})
+            targets=[kv], machines=machines, after={kv.name: [*after, *lab_base_images(kv, after)]})
     return KeyValueStore(cluster, provider, built, machines, certificates)
+
+
+lab_bases: dict[str, list[pulumi.Resource]] = {}
+
+
+def lab_base_images(host: Host, after: list[pulumi.Resource]) -> list[pulumi.Resource]:
+    """A lab host that builds images (images.buildOn a lab host) gets their base images from here,
+    once (`after`: what must be done on it first)."""
+    if cluster.lab is None or cluster.images.build_on is None:
+        return []
+    assert local is not None
+    if host.name not in lab_bases:
+        lab_bases[host.name] = LabBaseImages(cluster, access, local, machines, host, after).ready
+    return lab_bases[host.name]
 
 
 # kvTls: the stack's CA, and certificates for the store, kv mode's engines and the catalog.
@@ -83,7 +98,7 @@ store = None
 kv = cluster.store.host if cluster.store is not None else None
 if kv is not None and kv not in cluster.overlay_hosts:
     providers[kv.name] = host_docker_provider(kv, access, after=machines.of(kv))
-    store = key_value_store(providers[kv.name])
+    store = key_value_store(providers[kv.name], after=[])
 
 # Engines: daemon.json (kv mode's cluster-store, the stack's dockerDaemon keys), then the swarm in
 # swarm mode; then one Docker provider each.
@@ -101,7 +116,7 @@ for host in cluster.overlay_hosts:
                                                 registry=registry_login)
 engine_api = EngineApi(cluster, access, machines, after=engine_ready).version
 if kv is not None and store is None:
-    store = key_value_store(providers[kv.name])
+    store = key_value_store(providers[kv.name], after=engine_ready[kv.name])
 
 # Users: their identities on every Slurm host, the shared file systems checked and their homes made.
 identities = Identities(cluster, access, machines, after=engine_ready)
@@ -112,16 +127,25 @@ for_users = {h.name: [identities.on_host[h.name], *shared.on_host.get(h.name, []
 # archive), then each image built once, pushed once, and pulled by digest where it runs.
 build_host = cluster.host(cluster.images.build_on) if cluster.images.build_on else None
 build_provider = providers[build_host.name] if build_host else local
+build_after = dict(engine_ready)
+if build_host is not None:
+    build_after[build_host.name] = [*engine_ready[build_host.name],
+                                    *lab_base_images(build_host, engine_ready[build_host.name])]
 ctl = cluster.controller
 registry = ImageRegistry(
     cluster, access, login=registry_login, password=registry_password, provider=providers[ctl.name],
     image=DistributedImage("registry", cluster, access, tag=cluster.images.registry_tag, build_provider=build_provider,
-                           build_host=build_host, targets=[ctl], machines=machines, after=engine_ready),
+                           build_host=build_host, targets=[ctl], machines=machines, after=build_after),
     machines=machines, engine_api=engine_api, after=engine_ready)
+# MariaDB's first: the chain of daemons starts with it; Slurm's then finds their base in the registry.
+mariadb_image = RegistryImage(
+    "mariadb", cluster, tag=cluster.images.mariadb_tag, build_provider=build_provider, build_host=build_host,
+    targets=[ctl], registry=registry, providers=providers, machines=machines,
+    after=build_after) if cluster.services.accounting else None
 slurm_image = RegistryImage(
     "slurm", cluster, tag=cluster.images.slurm_tag, target="slurm-mpi" if cluster.services.mpi else "slurm",
     build_provider=build_provider, build_host=build_host, targets=cluster.overlay_hosts, registry=registry,
-    providers=providers, machines=machines, after=engine_ready)
+    providers=providers, machines=machines, after=build_after, push_after=[mariadb_image] if mariadb_image else [])
 # The overlay waits for the engine that creates it; every container waits for its own host's engine
 # (through that host's provider). Waiting for every engine here would add nothing and would make
 # evaluation quadratic: each container's dependency check walks everything the network waits for.
@@ -135,10 +159,7 @@ if cluster.services.rest_api:
 # Each container runs its host's copy of its image (an input, so it waits for that host's pull).
 on_controller = [munge.drained]
 slurm_daemons: list[pulumi.Resource] = []
-if cluster.services.accounting:
-    mariadb_image = RegistryImage(
-        "mariadb", cluster, tag=cluster.images.mariadb_tag, build_provider=build_provider, build_host=build_host,
-        targets=[ctl], registry=registry, providers=providers, machines=machines, after=engine_ready)
+if mariadb_image is not None:
     # MariaDB needs neither the Slurm image nor the users: it starts while they arrive
     accounting = Accounting(
         cluster, provider=providers[ctl.name], slurm_image=slurm_image.image_on[ctl.name],

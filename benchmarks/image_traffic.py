@@ -24,7 +24,7 @@ import docker
 from applier import Applier, real_providers
 from applier.program import REPO
 from benchmarks.configs import lab
-from model.constants import LABEL_PREFIX, REGISTRY_DATA_DIR, REGISTRY_HOST
+from model.constants import LABEL_PREFIX, REGISTRY_HOST
 
 # A change to the Slurm image's top layer: the MPI test program, the last thing its Dockerfile copies.
 TOP_LAYER_SOURCE = Path("images/slurm/mpi-hello.c")
@@ -70,8 +70,12 @@ def _host_counters(client: docker.DockerClient, stack: str, hosts: int) -> dict[
 
 
 def _registry_bytes(client: docker.DockerClient, stack: str) -> int:
+    """The registry's volume on the controller host (host0): every blob, each once."""
     controller = client.containers.get(f"{LABEL_PREFIX}-{stack}-host0")
-    result = controller.exec_run(["docker", "exec", REGISTRY_HOST, "du", "-sb", REGISTRY_DATA_DIR])
+    script = f"du -sb \"$(docker inspect --format '{{{{(index .Mounts 0).Source}}}}' {REGISTRY_HOST})\""
+    result = controller.exec_run(["sh", "-c", script])
+    if result.exit_code != 0:
+        raise RuntimeError(f"the registry's volume: {result.output.decode(errors='replace')}")
     return int(result.output.split()[0])
 
 
@@ -85,9 +89,10 @@ def _archive_bytes(docker_host: str, tags: list[str]) -> int:
 
 
 def _images(applier: Applier) -> dict[str, str]:
-    """Image name -> the build engine's tag of it, for the images the stack built."""
+    """Image name -> the build engine's tag of it, for the images the stack built for its hosts (not
+    the lab hosts' own, which stays on this machine)."""
     return {r.name.removesuffix("-image"): r.inputs["imageName"] for r in applier.snapshot.resources
-            if r.type == "docker:index/image:Image"}
+            if r.type == "docker:index/image:Image" and r.name != "labhost-image"}
 
 
 def measure(sizes: tuple[int, ...], docker_host: str) -> tuple[list[Traffic], Rollout]:

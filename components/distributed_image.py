@@ -1,8 +1,9 @@
-"""An image built once from the repo's Dockerfile, then shipped to every host that runs it.
+"""An image built once from the repo's Dockerfile and shipped as an archive to the hosts that run it:
+for the images the stack's registry cannot carry, its own and the key/value store's (kv mode's
+engines need the store before anything else runs).
 
 Built on one engine (the local one, or a chosen host's), exported once to an archive on the machine
-running Pulumi, and loaded into each other host's engine over SSH in parallel: hosts need no
-registry, and the build's base image is the only thing the build engine pulls.
+running Pulumi, and loaded into each other host's engine over SSH in parallel.
 """
 
 from __future__ import annotations
@@ -63,24 +64,32 @@ class DistributedImage(pulumi.ComponentResource):
         if not shipped:
             self.register_outputs({"imageId": self.image_id})
             return
-        ids = pulumi.Output.all(self.image_id, access.key_file_ready).apply(lambda args: args[0])
-        export = command.local.Command(
-            f"{name}-image-export",
-            create=ids.apply(lambda i: export_image_command(cluster, name, tag, i, build_host)),
-            delete=ids.apply(lambda i: remove_archive_command(cluster, name, i)),
-            triggers=[self.image_id],
-            add_previous_output_in_env=False,
-            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
-        )
-        for host in shipped:
-            self.ready_on[host.name] = command.local.Command(
-                f"{name}-image-to-{host.name}",
-                create=ids.apply(lambda i, h=host: load_image_command(cluster, name, tag, i, h, build_host)),
-                delete=remove_image_command(cluster, tag, host),
-                triggers=[self.image_id, *machines.identities(host)],
-                add_previous_output_in_env=False,
-                opts=pulumi.ResourceOptions(
-                    parent=self, depends_on=[export, *machines.of(host), *after.get(host.name, ())],
-                    delete_before_replace=True),
-            )
+        self.ready_on.update(ship_archive(name, cluster, access, tag=tag, image_id=self.image_id,
+                                          build_host=build_host, targets=shipped, machines=machines, after=after,
+                                          parent=self))
         self.register_outputs({"imageId": self.image_id})
+
+
+def ship_archive(name: str, cluster: Cluster, access: SshAccess, *, tag: str, image_id: pulumi.Output[str],
+                 build_host: Host | None, targets: Sequence[Host], machines: Machines,
+                 after: Mapping[str, Sequence[pulumi.Resource]], parent: pulumi.Resource) -> dict[str, pulumi.Resource]:
+    """`tag` (`image_id`) exported once from `build_host`'s engine (None: this machine's) to an archive
+    on the machine running Pulumi, and loaded into each of `targets`: what is done there, by host."""
+    ids = pulumi.Output.all(image_id, access.key_file_ready).apply(lambda args: args[0])
+    export = command.local.Command(
+        f"{name}-image-export",
+        create=ids.apply(lambda i: export_image_command(cluster, name, tag, i, build_host)),
+        delete=ids.apply(lambda i: remove_archive_command(cluster, name, i)),
+        triggers=[image_id],
+        add_previous_output_in_env=False,
+        opts=pulumi.ResourceOptions(parent=parent, delete_before_replace=True),
+    )
+    return {host.name: command.local.Command(
+        f"{name}-image-to-{host.name}",
+        create=ids.apply(lambda i, h=host: load_image_command(cluster, name, tag, i, h, build_host)),
+        delete=remove_image_command(cluster, tag, host),
+        triggers=[image_id, *machines.identities(host)],
+        add_previous_output_in_env=False,
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[export, *machines.of(host), *after.get(host.name, ())],
+                                    delete_before_replace=True),
+    ) for host in targets}

@@ -25,17 +25,21 @@ class RegistryImage(pulumi.ComponentResource):
     """`image_on[host]`: the image's ID on that host once it is there, what its containers run.
 
     `after[host]`: what must be done on a host before it pulls (its engine setup); the build waits
-    for the build host's. A new registry (a replaced registry container) gets the image pushed
-    again; a new machine pulls it again. Images are built for the hosts' platform."""
+    for the build host's. `push_after`: images to push first, so that the layers they share (their
+    base) go once: two pushes at once would both send a layer the registry does not have yet.
+    A new registry (a replaced registry container) gets the image pushed again; a new machine
+    pulls it again. Images are built for the hosts' platform."""
 
     image_on: dict[str, pulumi.Output[str]]
+    pushed: docker.Image
 
     def __init__(self, name: str, cluster: Cluster, *, tag: str, target: str | None = None,
                  build_provider: docker.Provider, build_host: Host | None, targets: Sequence[Host],
                  registry: ImageRegistry, providers: Mapping[str, docker.Provider], machines: Machines,
-                 after: Mapping[str, Sequence[pulumi.Resource]], opts: pulumi.ResourceOptions | None = None) -> None:
+                 after: Mapping[str, Sequence[pulumi.Resource]], push_after: Sequence[RegistryImage] = (),
+                 opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(component_type("images", "RegistryImage"), name, None, opts)
-        build_after: list[pulumi.Resource] = [registry.container]
+        build_after: list[pulumi.Resource] = [registry.container, *(i.pushed for i in push_after)]
         if build_host is not None:
             build_after += [registry.trusted[build_host.name], *after.get(build_host.name, ())]
         image = docker.Image(
@@ -52,6 +56,7 @@ class RegistryImage(pulumi.ComponentResource):
                 parent=self, provider=build_provider, depends_on=build_after,
                 replace_with=[registry.container, *(machines.of(build_host) if build_host else [])]),
         )
+        self.pushed = image
         self.image_on = {}
         for host in targets:
             pulled = docker.RemoteImage(

@@ -39,6 +39,7 @@ GOSSIP_PORT = 7946  # the overlay's gossip (serf), both modes
 VXLAN_PORT = 4789
 SSH_PORT = 22  # lab hosts' sshd, and sshd inside a login container
 REGISTRY_PORT = 5000  # the stack's image registry on the controller host (TLS, password)
+REGISTRY_DEBUG_PORT = 5001  # its health endpoint, on its container's loopback only
 LOGIN_PORT = 2222  # where a login host publishes its login container's sshd (its own sshd keeps 22)
 
 # ---- numeric owners, fixed in the images so that files can be uploaded with them ---------------

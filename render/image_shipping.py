@@ -1,7 +1,8 @@
 """Command lines that copy an image from its build engine to the hosts, and remove it again.
 
-The image is exported once, to an archive on the machine running Pulumi, and every host loads that
-archive in parallel: one `docker save` however many hosts there are.
+The image is exported once, to a gzip-compressed archive on the machine running Pulumi (`docker
+load` reads it as it is), and every host loads that archive in parallel: one `docker save`
+however many hosts there are.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from render.ssh import ssh_command
 
 def image_archive(cluster: Cluster, name: str, image_id: str) -> str:
     """The exported image, under `$HOME` of whoever runs Pulumi; one file per image ID."""
-    return f"$HOME/{HOME_CACHE}/{cluster.stack}/{name}-{image_id.removeprefix('sha256:')[:16]}.tar"
+    return f"$HOME/{HOME_CACHE}/{cluster.stack}/{name}-{image_id.removeprefix('sha256:')[:16]}.tar.gz"
 
 
 def _save(cluster: Cluster, tag: str, build_host: Host | None) -> str:
@@ -25,8 +26,10 @@ def _save(cluster: Cluster, tag: str, build_host: Host | None) -> str:
 
 
 def _export(cluster: Cluster, tag: str, build_host: Host | None, archive: str) -> str:
-    """One line: save the image to a temporary file next to `archive`, then move it into place."""
-    return (f'mkdir -p "$(dirname "{archive}")" && {_save(cluster, tag, build_host)} > "{archive}.$$" '
+    """One line: save the image to a temporary file next to `archive`, compress it (a failed save
+    stops there: sh has no pipefail), then move it into place."""
+    return (f'mkdir -p "$(dirname "{archive}")" && {_save(cluster, tag, build_host)} > "{archive}.$$.tar" '
+            f'&& gzip -1 -c "{archive}.$$.tar" > "{archive}.$$" && rm -f "{archive}.$$.tar" '
             f'&& mv "{archive}.$$" "{archive}"')
 
 

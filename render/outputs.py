@@ -91,6 +91,8 @@ def static_outputs(cluster: Cluster, identity: Path, user_key_files: Mapping[str
         "consulCommand": consul_command(cluster, kv_tls_files),
         "kvStore": cluster.store.kind.value if cluster.store else None,
         "kvHost": cluster.store.host.name if cluster.store else None,
+        # where the hosts pull from, and the build engine pushes to (the same, but in a lab)
+        "imageRegistry": {"pull": cluster.registry_address, "push": cluster.push_address},
         "sshIdentityFile": str(identity),
         "jobCommand": job_command(cluster),
         "sinfoCommand": in_controller(cluster, "sinfo"),

@@ -13,8 +13,9 @@ from applier import sdk
 from applier.fakes import FAKE_BCRYPT_HASH, FAKE_DB_PASSWORD, FAKE_JOIN_TOKEN, FAKE_MUNGE_KEY, FAKE_PRIVATE_KEY
 from applier.program import stack_file_config
 from model.config import ConfigError
+from render.images import base_images, images_built_on
 from render.slurm_conf import render_slurm_conf
-from tests.test_config import BAD_INPUTS, LAB, PEOPLE, SEED
+from tests.test_config import BAD_INPUTS, LAB, NO_KEY, PEOPLE, SEED, parse
 
 PHYSICAL = dict(copy.deepcopy(SEED), sshPrivateKey=FAKE_PRIVATE_KEY)
 KV_LAB = dict(copy.deepcopy(LAB), overlay="kv", kvStore="etcd")
@@ -244,12 +245,43 @@ def test_the_registry_has_tls_from_its_own_ca_and_a_password(program) -> None:
     # trust to install here); the hosts pull from the registry host's bridge address
     assert run["slurm-image"].inputs["imageName"].startswith("127.0.0.1:42214/")
     assert run["slurm-image-on-node1"].inputs["name"].startswith("172.30.0.11:5000/")
+    assert run.outputs["imageRegistry"] == {"pull": "172.30.0.11:5000", "push": "127.0.0.1:42214"}
     trust = run["node1-registry-trust"]
     assert "CERTS_DIR=/etc/docker/certs.d/172.30.0.11:5000\n" in trust.inputs["create"]
     assert trust.inputs["stdin"].startswith("-----BEGIN CERTIFICATE-----\nmock registry-ca-cert")
     assert "rm -f \"$CERTS_DIR/ca.crt\"" in trust.inputs["delete"]
-    # the registry's image is the one shipped as an archive: small, and on Debian's base like the others
+    # the registry's own image is the one shipped as an archive (images/registry: small, from scratch)
     assert run["registry-image-to-node0"].depends_on("registry-image-export")
+    export = run["registry-image-export"].inputs["create"]
+    assert "save multihost-slurm/registry:2.8 > \"$HOME/.cache/multihost-slurm/test/registry-" in export
+    assert ".tar.gz.$$.tar\" && gzip -1 -c " in export  # compressed once the save has succeeded
+    load = run["registry-image-to-node0"].inputs["create"]
+    assert "docker load -q < \"$HOME/.cache/multihost-slurm/test/registry-" in load
+
+
+def test_a_lab_host_that_builds_gets_its_base_images_from_this_machine(program) -> None:
+    """images.buildOn a lab host: it builds the registry's, Slurm's and MariaDB's images, so it gets
+    debian:trixie (their FROM) as an archive, as a real host would pull it; the kv host builds Consul."""
+    run = program(dict(LAB, images={"buildOn": "node1", "buildConsul": True}))
+    base = run["node1-base-debian-trixie"]
+    assert base.type == "docker:index/remoteImage:RemoteImage" and base.inputs["keepLocally"] is True
+    assert base.provider.split("::")[-1].startswith("local-docker")
+    shipped = run["node1-base-debian-trixie-image-to-node1"]
+    assert shipped.depends_on("node1-base-debian-trixie-image-export") and shipped.depends_on("node1-swarm-join")
+    for image in ("registry-image", "slurm-image", "mariadb-image"):
+        assert run[image].provider.split("::")[-1].startswith("node1-docker")
+        assert run[image].depends_on("node1-base-debian-trixie-image-to-node1")
+    assert run["slurm-image"].inputs["imageName"] == "172.30.0.11:5000/multihost-slurm/slurm:24.11-mpi"
+    assert run["registry-image-to-node0"].depends_on("registry-image-export")  # node1 to node0, through here
+    assert run["consul-image"].depends_on("login-base-debian-bullseye-image-to-login")
+
+
+def test_what_each_host_builds_and_from_what() -> None:
+    assert base_images("slurm") == ("debian:trixie",)  # its later stages start from its own
+    assert base_images("consul") == ("debian:bullseye",)
+    assert images_built_on(parse(LAB, NO_KEY)) == {}  # a lab builds here
+    physical = parse(dict(SEED, kvStore="etcd", overlay="kv", accounting=False))
+    assert images_built_on(physical) == {"node0": ("registry", "slurm"), "login": ("etcd",)}
 
 
 def test_health_checks_probe_every_second_while_starting_on_engines_that_keep_it(program) -> None:

@@ -56,10 +56,12 @@ MODES: dict[str, dict[str, Any]] = {
         "hosts": SEED_HOSTS,
         **PEOPLE,
     },
-    # engines without Consul's backend (bookworm's docker.io 20.10.24) on etcd instead
+    # engines without Consul's backend (bookworm's docker.io 20.10.24) on etcd instead; images built on
+    # a host, not here: node1 builds and pushes to the registry on node0, login builds etcd
     "etcd": {
         "lab": {"subnet": "172.29.2.0/24", "portBase": 42500},
         "kvStore": "etcd",
+        "images": {"buildOn": "node1"},
         **KV_SERVICES_OFF,
         "hosts": SEED_HOSTS,
         **PEOPLE,

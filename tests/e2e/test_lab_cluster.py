@@ -19,8 +19,16 @@ import requests
 
 from applier import ApplyError
 from model.config import SecretState, parse_cluster
-from model.constants import DOCKER_CERTS_DIR, IMAGE_ACCOUNT_NAMES, JWT_KEY_PATH, LAB_SHARED_ROOT, MUNGE_KEY_PATH
+from model.constants import (
+    DOCKER_CERTS_DIR,
+    IMAGE_ACCOUNT_NAMES,
+    IMAGE_REPOSITORY,
+    JWT_KEY_PATH,
+    LAB_SHARED_ROOT,
+    MUNGE_KEY_PATH,
+)
 from render import engine_scripts
+from render.images import images_built_on
 from render.readiness import MPI_INIT_CRASH, MPI_SECOND_RUN_NOTE, readiness_script
 from tests.e2e.conftest import phase
 from tests.e2e.lab import (
@@ -58,6 +66,7 @@ swarm_lab = pytest.mark.parametrize("lab_stack", ["swarm"], indirect=True)
 kv_labs = pytest.mark.parametrize("lab_stack", ["consul", "etcd"], indirect=True)
 consul_labs = pytest.mark.parametrize("lab_stack", ["swarm", "consul"], indirect=True)
 seed_lab = pytest.mark.parametrize("lab_stack", ["consul"], indirect=True)
+etcd_lab = pytest.mark.parametrize("lab_stack", ["etcd"], indirect=True)
 
 
 READY = {
@@ -309,6 +318,27 @@ def model_of(lab: LabStack, **changes: Any):
     """The stack's model as the program saw it, with `changes` to the config."""
     return parse_cluster({**lab.config, **changes}, project="multihost-slurm", stack=lab.stack,
                          ssh_key=SecretState(present=False, secret=False))
+
+
+@etcd_lab
+def test_images_built_on_a_host_reach_the_others_through_the_stacks_registry(lab: LabStack) -> None:
+    """images.buildOn: node1. node1's engine builds the Slurm image and pushes it to the registry on
+    node0 through TLS it trusts (certs.d, no engine restart); node0 and node2 pull it by digest, and
+    every slurmd runs the very image node1 built. The registry's own image went to node0 as an archive."""
+    cluster = lab.model()
+    registry = cluster.registry_address
+    assert registry == f"{lab.address('node0')}:5000" and cluster.push_address == registry
+    pushed = f"{registry}/{cluster.images.slurm_tag}"
+    built = lab.ssh("node1", f"docker image inspect --format '{{{{.Id}}}}' {pushed}").strip()
+    for host, node in (("node0", "fd20_0"), ("node1", "fd20_1"), ("node2", "fd20_2")):
+        assert lab.ssh(host, f"test -s /etc/docker/certs.d/{registry}/ca.crt && echo trusted").strip() == "trusted"
+        assert lab.ssh(host, f"docker inspect --format '{{{{.Image}}}}' {node}").strip() == built, host
+        digests = lab.ssh(host, f"docker image inspect --format '{{{{join .RepoDigests \" \"}}}}' {built}").split()
+        assert any(d.startswith(f"{registry}/{cluster.images.slurm_tag.split(':')[0]}@sha256:") for d in digests), host
+    # the registry asks for its password: the hosts' engines got it from their providers, a stranger has none
+    anonymous = lab.ssh("node2", f"docker logout {registry} >/dev/null 2>&1; docker pull {registry}/"
+                                 f"{cluster.images.slurm_tag} 2>&1 || true")
+    assert "no basic auth credentials" in anonymous or "unauthorized" in anonymous, anonymous
 
 
 def test_engine_setup_is_idempotent(lab: LabStack) -> None:
@@ -788,6 +818,7 @@ def test_a_path_that_only_looks_shared_is_refused_naming_host_and_path(lab: LabS
 
 def test_teardown_leaves_every_host_as_it_was(lab: LabStack, testbed: str) -> None:
     started = time.monotonic()
+    cluster = lab.model()
     if lab.consul_url:
         the_stack_leaves_nothing_in_consul(lab)
     lab.destroy(keep_hosts=True)
@@ -799,8 +830,12 @@ def test_teardown_leaves_every_host_as_it_was(lab: LabStack, testbed: str) -> No
         assert lab.engine_objects(host) == {"containers": [], "volumes": [], "networks": []}, host
         assert lab.ssh(host, "test -e /var/lib/multihost-slurm || echo absent").strip() == "absent", host
         # every image pulled from the stack's registry or shipped to the host went, and the engine's
-        # trust in the registry with them
-        assert lab.ssh(host, "docker images -aq").split() == [], host
+        # trust in the registry with them; a build host keeps what it built, as pulumi-docker's Image
+        # leaves it (its delete does nothing), and nothing else
+        tags = lab.ssh(host, "docker images --format '{{.Repository}}:{{.Tag}}'").split()
+        builds = host in images_built_on(cluster)
+        kept = [t for t in tags if builds and t.startswith((f"{cluster.push_address}/", f"{IMAGE_REPOSITORY}/"))]
+        assert tags == kept, host
         assert lab.ssh(host, f"ls -A {DOCKER_CERTS_DIR} 2>/dev/null || true").split() == [], host
     lab.destroy()
     phase(f"{lab.mode}: pulumi destroy", started)
