@@ -30,6 +30,7 @@ class ImageRegistry(pulumi.ComponentResource):
     providers need it: `login_for`); `container`: the running registry; `trusted[host]`: that
     host's engine trusts it."""
 
+    login: RegistryLogin
     container: docker.Container
     trusted: dict[str, pulumi.Resource]
 
@@ -39,8 +40,6 @@ class ImageRegistry(pulumi.ComponentResource):
         # letters and digits only: it goes into an Authorization header and a provider's config as is
         password = random.RandomPassword("registry-password", length=32, special=False)
         return RegistryLogin(cluster.registry_address, REGISTRY_USER, pulumi.Output.secret(password.result)), password
-
-    login: RegistryLogin
 
     def __init__(self, cluster: Cluster, access: SshAccess, *, login: RegistryLogin, password: random.RandomPassword,
                  provider: docker.Provider, image: DistributedImage,
