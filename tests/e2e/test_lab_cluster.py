@@ -26,6 +26,7 @@ from model.constants import (
     JWT_KEY_PATH,
     LAB_SHARED_ROOT,
     MUNGE_KEY_PATH,
+    REGISTRY_HOST,
 )
 from render import engine_scripts
 from render.images import images_built_on
@@ -256,7 +257,8 @@ def test_refresh_sees_what_was_removed_from_consul_by_hand_and_up_registers_it_a
 def test_services_turned_off_do_not_run(lab: LabStack) -> None:
     assert lab.outputs["restUrl"] is None and lab.outputs["sacctCommand"] is None
     assert lab.outputs["mpiCommand"] is None
-    assert set(lab.containers_on("node0")) == {"slurmctld", "fd20_0", "node0"}  # node0: the login container
+    # node0: the login container, and the image registry (on the controller host)
+    assert set(lab.containers_on("node0")) == {"slurmctld", "fd20_0", "node0", REGISTRY_HOST}
     assert "mpi-hello" not in lab.slurm("ls /usr/local/bin")
 
 
@@ -831,10 +833,12 @@ def test_teardown_leaves_every_host_as_it_was(lab: LabStack, testbed: str) -> No
         assert lab.ssh(host, "test -e /var/lib/multihost-slurm || echo absent").strip() == "absent", host
         # every image pulled from the stack's registry or shipped to the host went, and the engine's
         # trust in the registry with them; a build host keeps what it built, as pulumi-docker's Image
-        # leaves it (its delete does nothing), and nothing else
+        # leaves it (its delete does nothing): the images, and the untagged first stages of multi-stage
+        # builds (images/registry), and nothing else
         tags = lab.ssh(host, "docker images --format '{{.Repository}}:{{.Tag}}'").split()
         builds = host in images_built_on(cluster)
-        kept = [t for t in tags if builds and t.startswith((f"{cluster.push_address}/", f"{IMAGE_REPOSITORY}/"))]
+        built = (f"{cluster.push_address}/", f"{IMAGE_REPOSITORY}/", "<none>:<none>")
+        kept = [t for t in tags if builds and t.startswith(built)]
         assert tags == kept, host
         assert lab.ssh(host, f"ls -A {DOCKER_CERTS_DIR} 2>/dev/null || true").split() == [], host
     lab.destroy()
