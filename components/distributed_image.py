@@ -27,6 +27,16 @@ from render.image_shipping import (
 from render.images import BUILD_ARGS, build_context
 
 
+def image_build(cluster: Cluster, name: str, target: str | None = None,
+                extra_args: Mapping[str, str] | None = None) -> docker.DockerBuildArgs:
+    """How images/`name` is built: its Dockerfile with the program's build arguments, by the classic
+    builder, for the hosts' platform (pulumi-docker would otherwise build for this machine's)."""
+    return docker.DockerBuildArgs(context=build_context(name), dockerfile=f"{build_context(name)}/Dockerfile",
+                                  target=target, args={**(extra_args or {}), **BUILD_ARGS[name]},
+                                  builder_version=docker.BuilderVersion.BUILDER_V1,
+                                  platform=cluster.images.platform)
+
+
 class DistributedImage(pulumi.ComponentResource):
     """`image_id` is the built image's ID; `ready_on[host]` is what a container there waits for.
 
@@ -47,10 +57,7 @@ class DistributedImage(pulumi.ComponentResource):
         image = docker.Image(
             f"{name}-image",
             image_name=tag,
-            build=docker.DockerBuildArgs(context=build_context(name), dockerfile=f"{build_context(name)}/Dockerfile",
-                                         target=target, args=BUILD_ARGS[name],
-                                         builder_version=docker.BuilderVersion.BUILDER_V1,
-                                         platform=cluster.images.platform),
+            build=image_build(cluster, name, target),
             skip_push=True,
             # its delete does nothing, so replaceWith's unordered deletes cannot hurt it
             opts=pulumi.ResourceOptions(parent=self, provider=build_provider, depends_on=depends,

@@ -11,11 +11,11 @@ from __future__ import annotations
 import pulumi
 import pulumi_docker as docker
 
+from components.distributed_image import image_build
 from components.ssh_access import SshAccess
 from model.cluster import Cluster
 from model.constants import LAB_LOOPBACK, LABEL_PREFIX, component_type
 from render.containers import healthcheck_inputs, volume_name
-from render.images import BUILD_ARGS, build_context
 from render.lab import (
     LAB_CAPABILITIES_DROPPED,
     LAB_DEVICE_CGROUP_RULES,
@@ -40,11 +40,7 @@ class LabHosts(pulumi.ComponentResource):
         image = docker.Image(
             "labhost-image",
             image_name=lab_image_tag(cluster),
-            build=docker.DockerBuildArgs(context=build_context("labhost"),
-                                         dockerfile=f"{build_context('labhost')}/Dockerfile",
-                                         args={"DEBIAN_RELEASE": lab.debian_release, **BUILD_ARGS["labhost"]},
-                                         builder_version=docker.BuilderVersion.BUILDER_V1,
-                                         platform=cluster.images.platform),
+            build=image_build(cluster, "labhost", extra_args={"DEBIAN_RELEASE": lab.debian_release}),
             skip_push=True,
             opts=on_local,
         )

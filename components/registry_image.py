@@ -13,11 +13,11 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_docker as docker
 
+from components.distributed_image import image_build
 from components.image_registry import ImageRegistry
 from components.machines import Machines
 from model.cluster import Cluster, Host
 from model.constants import component_type
-from render.images import BUILD_ARGS, build_context
 from render.registry import pull_name, push_name
 
 
@@ -45,10 +45,7 @@ class RegistryImage(pulumi.ComponentResource):
         image = docker.Image(
             f"{name}-image",
             image_name=push_name(cluster, tag),
-            build=docker.DockerBuildArgs(context=build_context(name), dockerfile=f"{build_context(name)}/Dockerfile",
-                                         target=target, args=BUILD_ARGS[name],
-                                         builder_version=docker.BuilderVersion.BUILDER_V1,
-                                         platform=cluster.images.platform),
+            build=image_build(cluster, name, target),
             registry=docker.RegistryArgs(server=cluster.push_address, username=registry.login.username,
                                          password=registry.login.password),
             # its delete does nothing, so replaceWith's unordered deletes cannot hurt it
