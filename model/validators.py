@@ -320,7 +320,8 @@ def images_are_built_where_they_can_be(spec: StackSpec, nodes: list[PlannedNode]
     if build_on is not None and build_on != "local" and build_on not in slurm_hosts:
         yield Problem("images.buildOn", f"'{build_on}' is neither 'local' nor a host that runs Slurm"
                       f"{suggest(build_on, slurm_hosts)}",
-                      "set it to local or to the name of a controller/compute host")
+                      "set it to the name of a controller/compute host" if spec.lab is None
+                      else "set it to local or to the name of a controller/compute host")
     if build_on == "local" and spec.lab is None:
         controller = next((h.name for h in spec.hosts if Role.CONTROLLER in h.roles), "the controller")
         yield Problem("images.buildOn", "'local' builds on the engine of the machine running Pulumi, which would "
