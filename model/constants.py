@@ -118,7 +118,11 @@ RESTORE_TOOL = "slurm-restore"  # puts such a backup back, from stdin
 # that machine's loopback address (Docker Desktop does not route to a container's bridge address):
 # host i's ports are lab.portBase + i * LAB_PORTS_PER_HOST + the slot below
 LAB_LOOPBACK = "127.0.0.1"
-LAB_PORT_BASE = 42200
+LAB_PORT_BASE = 12200
+# Lab ports stay below every common kernel's ephemeral range (Linux 32768-60999, macOS and Windows
+# 49152-65535): outgoing connections take their local ports from there, and a lab host cannot publish
+# a port that one of them holds, even in TIME_WAIT ("bind: address already in use").
+LAB_PORT_LIMIT = 32767
 LAB_PORTS_PER_HOST = 10
 # its sshd, the login container's, slurmrestd, the store's API, the image registry
 LAB_PORT_SLOTS = ("ssh", "login", "rest", "kv", "registry")

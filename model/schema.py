@@ -25,6 +25,7 @@ from model.constants import (
     DEFAULT_ACCOUNT,
     IMAGE_REPOSITORY,
     LAB_PORT_BASE,
+    LAB_PORT_LIMIT,
     LAB_PORTS_PER_HOST,
     LOGIN_PORT,
     LOGIN_SHELLS,
@@ -361,8 +362,9 @@ class NetworkSpec(Spec):
 class LabSpec(Spec):
     subnet: Subnet = ipaddress.IPv4Network("172.30.0.0/24")
     port_base: whole(1024, 65535) = Field(LAB_PORT_BASE, description="lab host i publishes its SSH port, the "
-                                          f"login port, the REST API's and the store's on 127.0.0.1, from "
-                                          f"portBase + {LAB_PORTS_PER_HOST}*i on")
+                                          "login port, the REST API's, the store's and the registry's on "
+                                          f"127.0.0.1, from portBase + {LAB_PORTS_PER_HOST}*i on; all of them "
+                                          f"at most {LAB_PORT_LIMIT}, below kernels' ephemeral ports")
 
 
 class ImagesSpec(Spec):

@@ -21,6 +21,7 @@ from model.constants import (
     ETCD_PEER_PORT,
     GOSSIP_PORT,
     IMAGE_ACCOUNT_NAMES,
+    LAB_PORT_LIMIT,
     LAB_PORTS_PER_HOST,
     SERVICE_CONTAINERS,
     SLURMCTLD_PORT,
@@ -305,9 +306,11 @@ def lab_ports_fit(spec: StackSpec, nodes: list[PlannedNode]) -> Iterator[Problem
     if spec.lab is None:
         return
     last = spec.lab.port_base + len(spec.hosts) * LAB_PORTS_PER_HOST - 1
-    if last > 65535:
-        yield Problem("lab.portBase", f"{len(spec.hosts)} lab hosts take ports {spec.lab.port_base}..{last}, "
-                      "beyond 65535", f"set lab.portBase to {65536 - len(spec.hosts) * LAB_PORTS_PER_HOST} or lower")
+    if last > LAB_PORT_LIMIT:
+        yield Problem("lab.portBase", f"{len(spec.hosts)} lab hosts take ports {spec.lab.port_base}..{last}, beyond "
+                      f"{LAB_PORT_LIMIT}: above it, kernels pick the local ports of outgoing connections, and a "
+                      "lab host could not publish a port one of them holds",
+                      f"set lab.portBase to {LAB_PORT_LIMIT + 1 - len(spec.hosts) * LAB_PORTS_PER_HOST} or lower")
 
 
 def _prefix_for(addresses: int) -> int:

@@ -293,11 +293,11 @@ def test_a_push_reports_the_pushed_manifests_digest() -> None:
     digest = "sha256:" + "d" * 64
     api = _PushingApi([{"status": "Pushed"}, {"aux": {"Tag": "1", "Digest": digest, "Size": 1}}])
     client = type("Client", (), {"api": api})()
-    inputs = {"imageName": "127.0.0.1:42204/multihost-slurm/slurm:24.11",
-              "registry": {"server": "127.0.0.1:42204", "username": "pulumi", "password": "pw"}}
-    assert push_image(client, inputs) == f"127.0.0.1:42204/multihost-slurm/slurm@{digest}"
-    assert api.pushed == [("127.0.0.1:42204/multihost-slurm/slurm", "24.11",
-                           {"username": "pulumi", "password": "pw", "serveraddress": "127.0.0.1:42204"})]
+    inputs = {"imageName": "127.0.0.1:12204/multihost-slurm/slurm:24.11",
+              "registry": {"server": "127.0.0.1:12204", "username": "pulumi", "password": "pw"}}
+    assert push_image(client, inputs) == f"127.0.0.1:12204/multihost-slurm/slurm@{digest}"
+    assert api.pushed == [("127.0.0.1:12204/multihost-slurm/slurm", "24.11",
+                           {"username": "pulumi", "password": "pw", "serveraddress": "127.0.0.1:12204"})]
     failing = type("Client", (), {"api": _PushingApi([{"error": "unauthorized: authentication required"}])})()
     with pytest.raises(ApplyError, match="authentication required"):
         push_image(failing, inputs)

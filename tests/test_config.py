@@ -98,21 +98,27 @@ def test_lab_hosts_are_reached_on_loopback_ports_and_reach_each_other_on_the_lab
     assert cluster.lab is not None and cluster.lab.debian_release == "trixie"
     assert [h.join_address for h in cluster.hosts] == ["172.30.0.10", "172.30.0.11", "172.30.0.12", "172.30.0.13"]
     assert {h.address for h in cluster.hosts} == {"127.0.0.1"}
-    assert [h.ssh_port for h in cluster.hosts] == [42200, 42210, 42220, 42230]
+    assert [h.ssh_port for h in cluster.hosts] == [12200, 12210, 12220, 12230]
     first = cluster.hosts[0]
-    assert first.forwarded == ((22, 42200), (2222, 42201), (6820, 42202), (8501, 42203), (5000, 42204))
-    assert first.port(6820) == 42202 and first.port(6817) == 6817  # only what the lab publishes
+    assert first.forwarded == ((22, 12200), (2222, 12201), (6820, 12202), (8501, 12203), (5000, 12204))
+    assert first.port(6820) == 12202 and first.port(6817) == 6817  # only what the lab publishes
     assert cluster.images.build_on is None
-    moved = parse(with_(LAB, lab={"portBase": 50000}, kvTls=False, login={"port": 2200}), NO_KEY).hosts[1]
-    assert moved.forwarded == ((22, 50010), (2200, 50011), (6820, 50012), (8500, 50013), (5000, 50014))
+    moved = parse(with_(LAB, lab={"portBase": 20000}, kvTls=False, login={"port": 2200}), NO_KEY).hosts[1]
+    assert moved.forwarded == ((22, 20010), (2200, 20011), (6820, 20012), (8500, 20013), (5000, 20014))
     physical = parse(SEED)
     assert all(h.port(22) == 22 and h.port(6820) == 6820 for h in physical.hosts)
 
 
-def test_lab_ports_must_fit_below_65536() -> None:
-    assert problems_of(with_(LAB, lab={"portBase": 65500}), NO_KEY).endswith(
-        "multihost-slurm:lab.portBase: 4 lab hosts take ports 65500..65539, beyond 65535. "
-        "Fix: set lab.portBase to 65496 or lower")
+@pytest.mark.parametrize("port_base", [32740, 42200, 65500])
+def test_lab_ports_stay_below_the_kernels_ephemeral_ports(port_base: int) -> None:
+    # an outgoing connection may hold any port from 32768 up (Linux from 32768, macOS and Windows
+    # from 49152): a lab host publishing one would fail to start
+    last = port_base + 39
+    assert problems_of(with_(LAB, lab={"portBase": port_base}), NO_KEY).endswith(
+        f"multihost-slurm:lab.portBase: 4 lab hosts take ports {port_base}..{last}, beyond 32767: above it, "
+        "kernels pick the local ports of outgoing connections, and a lab host could not publish a port one of "
+        "them holds. Fix: set lab.portBase to 32728 or lower")
+    assert parse(with_(LAB, lab={"portBase": 32728}), NO_KEY).hosts[-1].port(5000) == 32762
 
 
 def test_kv_lab_runs_docker_20_10_hosts() -> None:

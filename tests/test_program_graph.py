@@ -243,9 +243,9 @@ def test_the_registry_has_tls_from_its_own_ca_and_a_password(program) -> None:
     assert run["registry-server-csr"].inputs["ipAddresses"] == ["127.0.0.1", "172.30.0.11"]
     # this machine's engine pushes through the loopback port (an insecure registry to Docker: no
     # trust to install here); the hosts pull from the registry host's bridge address
-    assert run["slurm-image"].inputs["imageName"].startswith("127.0.0.1:42214/")
+    assert run["slurm-image"].inputs["imageName"].startswith("127.0.0.1:12214/")
     assert run["slurm-image-on-node1"].inputs["name"].startswith("172.30.0.11:5000/")
-    assert run.outputs["imageRegistry"] == {"pull": "172.30.0.11:5000", "push": "127.0.0.1:42214"}
+    assert run.outputs["imageRegistry"] == {"pull": "172.30.0.11:5000", "push": "127.0.0.1:12214"}
     trust = run["node1-registry-trust"]
     assert "CERTS_DIR=/etc/docker/certs.d/172.30.0.11:5000\n" in trust.inputs["create"]
     assert trust.inputs["stdin"].startswith("-----BEGIN CERTIFICATE-----\nmock registry-ca-cert")
@@ -329,15 +329,15 @@ def test_lab_hosts_are_pseudo_privileged_containers_with_fixed_addresses(program
     assert node1.inputs["networksAdvanced"][0]["ipv4Address"] == "172.30.0.12"  # host to host
     # this machine reaches it on its loopback address, as Docker Desktop allows too
     assert node1.inputs["ports"] == [{"internal": inside, "external": outside, "ip": "127.0.0.1"}
-                                     for inside, outside in ((22, 42220), (2222, 42221), (6820, 42222), (8501, 42223),
-                                                             (5000, 42224))]
+                                     for inside, outside in ((22, 12220), (2222, 12221), (6820, 12222), (8501, 12223),
+                                                             (5000, 12224))]
     assert run["node1-swarm-join"].depends_on("node1-lab-host")
-    assert run["node1-docker"].inputs["host"] == "ssh://root@127.0.0.1:42220"
-    assert plain(run["node1-swarm-join"].inputs["connection"])["port"] == 42220
+    assert run["node1-docker"].inputs["host"] == "ssh://root@127.0.0.1:12220"
+    assert plain(run["node1-swarm-join"].inputs["connection"])["port"] == 12220
     assert "MANAGER=172.30.0.11:2377" in run["node1-swarm-join"].inputs["create"]  # node0, on the bridge
     out = run.outputs
-    assert out["consulUrl"] == "https://127.0.0.1:42203" and out["restUrl"] == "http://127.0.0.1:42212"
-    assert out["sshCommands"]["node1"].endswith("-p 42220 root@127.0.0.1")
+    assert out["consulUrl"] == "https://127.0.0.1:12203" and out["restUrl"] == "http://127.0.0.1:12212"
+    assert out["sshCommands"]["node1"].endswith("-p 12220 root@127.0.0.1")
     assert run["lab-ssh-key"].type == "tls:index/privateKey:PrivateKey"
 
 
@@ -437,7 +437,7 @@ def transitive_dependencies(run, name: str) -> set[str]:
 @pytest.mark.parametrize("config", [LAB, KV_LAB, CONSUL_LAB], ids=["swarm", "kv-etcd", "kv-consul"])
 def test_nothing_runs_on_a_lab_host_before_it_exists(program, config) -> None:
     run = program(config, stack="dev")
-    port_of = {42200 + 10 * i: h["name"] for i, h in enumerate(config["hosts"])}
+    port_of = {12200 + 10 * i: h["name"] for i, h in enumerate(config["hosts"])}
     for command in run.of_type("command:remote:Command"):
         host = port_of[plain(command.inputs["connection"])["port"]]
         assert f"{host}-lab-host" in transitive_dependencies(run, command.name), command.name
@@ -599,7 +599,7 @@ def test_a_lab_generates_keys_for_users_without_and_shares_paths_into_its_hosts(
     assert key_file.stat().st_mode & 0o777 == 0o600 and key_file.parent.stat().st_mode & 0o777 == 0o700
     assert run.outputs["logins"]["alice"] == (
         'ssh -i "$HOME/.ssh/multihost-slurm/users/dev/alice.key" -o IdentitiesOnly=yes -o StrictHostKeyChecking=no '
-        "-o UserKnownHostsFile=/dev/null -p 42201 alice@127.0.0.1")
+        "-o UserKnownHostsFile=/dev/null -p 12201 alice@127.0.0.1")
     for host in ("login", "node0", "node1", "node2"):
         volumes = run[f"{host}-lab-host"].inputs["volumes"]
         assert {"hostPath": "/var/lib/multihost-slurm/lab-shared/dev/home", "containerPath": "/home"} in volumes

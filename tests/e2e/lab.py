@@ -42,7 +42,7 @@ SEED_HOSTS: list[dict[str, Any]] = [
 MODES: dict[str, dict[str, Any]] = {
     # trixie's docker.io 26 in a swarm, Consul (built here: no registry) on node0 for the catalog
     "swarm": {
-        "lab": {"subnet": "172.29.1.0/24", "portBase": 42300},
+        "lab": {"subnet": "172.29.1.0/24", "portBase": 12300},
         "images": {"buildConsul": True},
         "hosts": [{"name": "node0", "roles": ["controller", "compute", "login", "kv"]},
                   {"name": "node1", "roles": ["compute"]}, {"name": "node2", "roles": ["compute"]}],
@@ -50,7 +50,7 @@ MODES: dict[str, dict[str, Any]] = {
     },
     # the seed's own layout: Consul on the login host, bullseye's docker.io 20.10.5 on consul://login:8500
     "consul": {
-        "lab": {"subnet": "172.29.3.0/24", "portBase": 42400},
+        "lab": {"subnet": "172.29.3.0/24", "portBase": 12400},
         "images": {"buildConsul": True},
         **KV_SERVICES_OFF,
         "hosts": SEED_HOSTS,
@@ -59,7 +59,7 @@ MODES: dict[str, dict[str, Any]] = {
     # engines without Consul's backend (bookworm's docker.io 20.10.24) on etcd instead; images built on
     # a host, not here: node1 builds and pushes to the registry on node0, login builds etcd
     "etcd": {
-        "lab": {"subnet": "172.29.2.0/24", "portBase": 42500},
+        "lab": {"subnet": "172.29.2.0/24", "portBase": 12500},
         "kvStore": "etcd",
         "images": {"buildOn": "node1"},
         **KV_SERVICES_OFF,
