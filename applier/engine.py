@@ -339,7 +339,8 @@ class Applier:
 
     def _delete_in_order(self, doomed: list[Resource], *, protect_applies: bool) -> None:
         """Dependents before what they need, as antichains, each in parallel (SG:2747-2796,
-        DE:483-553); a failed delete keeps what it needs from being deleted (DE:513-547)."""
+        DE:483-553); a failed delete keeps what it needs, directly or not, from being deleted
+        (DE:513-547, `TransitiveDependenciesOf`): a resource held back holds back what it needs."""
         left = list(doomed)
         planned = {r.urn for r in doomed}
         errors: list[str] = []
@@ -352,6 +353,8 @@ class Applier:
                 raise ApplyError(f"cannot order the deletion of {sorted(r.name for r in left)}: dependency cycle")
             left = [r for r in left if r not in ready]
             runnable = [r for r in ready if r.urn not in blocked]
+            for held in (r for r in ready if r.urn in blocked):
+                blocked.update(held.dependency_urns())
             with concurrent.futures.ThreadPoolExecutor(max_workers=DELETE_THREADS) as pool:
                 futures = {pool.submit(self._delete_one, r, planned, protect_applies): r for r in runnable}
                 for future in concurrent.futures.as_completed(futures):

@@ -282,12 +282,15 @@ def test_resources_no_longer_declared_are_deleted_dependents_first(applier: Appl
 
 
 def test_a_failed_delete_keeps_what_it_needs(applier: Applier, toy: Toy) -> None:
-    """DE:513-547: a resource whose dependent failed to go is not deleted in that run."""
-    deploy(applier, thing("a"), thing("b", needs=["a"]))
-    toy.fail_delete.add("b")
-    with pytest.raises(ApplyError, match="cannot delete b"):
+    """DE:513-547: a resource a failed delete needs, directly or not (`TransitiveDependenciesOf`),
+    is not deleted in that run; what the failed one does not need still goes."""
+    deploy(applier, thing("a"), thing("b", needs=["a"]), thing("c", needs=["b"]), thing("d"))
+    toy.fail_delete.add("c")
+    toy.journal.clear()
+    with pytest.raises(ApplyError, match="cannot delete c"):
         deploy(applier)
-    assert set(state(applier)) == {"a", "b"}
+    assert set(state(applier)) == {"a", "b", "c"}
+    assert toy.journal == [("delete", "d")]
 
 
 def test_retain_on_delete_drops_the_state_entry_without_the_provider_delete(applier: Applier, toy: Toy) -> None:
